@@ -3,6 +3,56 @@
 Level 1 (`trainlab.core`) is a pure functional JAX core; level 2 is a
 Keras-style shell (`Sequential`, `Model`, `compile`, `fit`); level 3 adds the
 training doctor, the population tuner, scikit-learn estimators and the CLI.
+
+Example:
+    >>> import trainlab as tl
+    >>> model = tl.Sequential([
+    ...     tl.layers.Flatten(input_shape=(28, 28)),
+    ...     tl.layers.Dense(128, activation="relu"),
+    ...     tl.layers.Dense(10, activation="softmax"),
+    ... ])
+    >>> model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 """
 
 __version__ = "0.1.0"
+
+from . import (  # noqa: E402
+    activations,
+    callbacks,
+    core,
+    datasets,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    optimizers,
+    regularizers,
+    saving,
+    schedules,
+    utils,
+)
+from .models import Model, Sequential, load_model  # noqa: E402
+from .utils import set_random_seed  # noqa: E402
+
+__all__ = [
+    "__version__",
+    "Model",
+    "Sequential",
+    "load_model",
+    "set_random_seed",
+    "activations",
+    "callbacks",
+    "core",
+    "datasets",
+    "initializers",
+    "layers",
+    "losses",
+    "metrics",
+    "models",
+    "optimizers",
+    "regularizers",
+    "saving",
+    "schedules",
+    "utils",
+]

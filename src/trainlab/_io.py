@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["atomic_write", "atomic_move", "temporary_file_beside", "sha256_file"]
+__all__ = ["atomic_write", "atomic_write_bytes", "atomic_write_text", "atomic_move", "temporary_file_beside", "sha256_file"]
 
 
 def temporary_file_beside(path: str | os.PathLike[str]) -> Path:
@@ -127,3 +127,15 @@ def sha256_file(path: str | os.PathLike[str], chunk_size: int = 1 << 20) -> str:
         while block := f.read(chunk_size):
             digest.update(block)
     return digest.hexdigest()
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write `data` to `path` atomically (see `atomic_write`)."""
+    with atomic_write(path, "wb") as f:
+        f.write(data)
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> None:
+    """Write `text` to `path` atomically (see `atomic_write`)."""
+    with atomic_write(path, "w", encoding=encoding) as f:
+        f.write(text)

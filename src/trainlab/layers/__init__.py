@@ -1,0 +1,59 @@
+"""Layers (Keras names and arguments).
+
+Every layer is configuration plus weight specs; see `Layer` for how a layer
+stays a pure function inside `Model.apply`.
+"""
+
+from .._registry import Registry
+from ._base import KerasTensor, Layer, WeightSpec, clear_session
+from .core import (
+    Activation,
+    Dense,
+    Dropout,
+    Embedding,
+    Flatten,
+    GaussianNoise,
+    Identity,
+    Input,
+    InputLayer,
+    Lambda,
+    Reshape,
+    Rescaling,
+)
+from .merging import (
+    Add,
+    Average,
+    Concatenate,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
+from .normalization import BatchNormalization, LayerNormalization
+from .pooling import GlobalAveragePooling1D, GlobalMaxPooling1D
+
+LAYERS = Registry("layer", "layer")
+for _cls in (
+    InputLayer, Dense, Activation, Flatten, Reshape, Dropout, GaussianNoise, Rescaling, Embedding, Identity,
+    BatchNormalization, LayerNormalization, GlobalAveragePooling1D, GlobalMaxPooling1D,
+    Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate,
+):
+    LAYERS.register(_cls.__name__)(_cls)
+GlobalAvgPool1D = GlobalAveragePooling1D
+
+__all__ = [
+    "Layer", "WeightSpec", "KerasTensor", "clear_session", "LAYERS",
+    "Input", "InputLayer", "Dense", "Activation", "Flatten", "Reshape", "Dropout", "GaussianNoise",
+    "Rescaling", "Embedding", "Lambda", "Identity",
+    "BatchNormalization", "LayerNormalization",
+    "GlobalAveragePooling1D", "GlobalAvgPool1D", "GlobalMaxPooling1D",
+    "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate",
+    "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate",
+]

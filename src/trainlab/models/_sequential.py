@@ -1,0 +1,144 @@
+"""`Sequential`: a plain stack of layers, each feeding the next."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..layers import _context
+from ..layers._base import KerasTensor, Layer
+from ..layers.core import InputLayer
+from ._model import Model
+
+__all__ = ["Sequential"]
+
+
+class Sequential(Model):
+    """A linear stack of layers.
+
+    Give the input shape with ``Input``/``InputLayer`` first, or with
+    ``input_shape=`` on the first layer (then `summary` works at once); or
+    leave it out and the model builds itself from the data on the first `fit`.
+
+    Example (the course's Fashion-MNIST classifier):
+        >>> from trainlab import Sequential, layers
+        >>> model = Sequential([
+        ...     layers.Flatten(input_shape=(28, 28)),
+        ...     layers.Dense(128, activation="relu"),
+        ...     layers.Dense(10, activation="softmax"),
+        ... ])
+        >>> model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    """
+
+    autocast = False
+
+    def __init__(self, layers: list[Any] | None = None, name: str | None = None, trainable: bool = True):
+        super().__init__(name=name, trainable=trainable)
+        self._declared_shape = None
+        self._input_dtype = "float32"
+        for layer in layers or []:
+            self.add(layer)
+
+    def add(self, layer: Any) -> None:
+        """Append a layer (or set the input shape with an `Input`/`InputLayer`)."""
+        if isinstance(layer, KerasTensor):
+            layer = layer.node.layer
+        if isinstance(layer, InputLayer):
+            if self._sublayers:
+                raise ValueError(
+                    f"An Input/InputLayer must come first in Sequential model {self.name!r}; "
+                    f"it was added after {len(self._sublayers)} layer(s)."
+                )
+            self._declared_shape = layer.batch_shape
+            self._input_dtype = layer.input_dtype
+            return
+        if not isinstance(layer, Layer):
+            raise TypeError(
+                f"Sequential.add expects a Layer (such as layers.Dense(10)); received "
+                f"{type(layer).__name__}. Did you pass a layer class instead of an instance?"
+            )
+        if not self._sublayers and self._declared_shape is None and layer._declared_input_shape is not None:
+            self._declared_shape = layer._declared_input_shape
+        self._sublayers.append(layer)
+        self._check_unique_names()
+        self.built = False
+        if self._declared_shape is not None:
+            self.build(self._declared_shape)
+
+    def pop(self) -> Layer:
+        """Remove and return the last layer."""
+        if not self._sublayers:
+            raise ValueError(f"Sequential model {self.name!r} has no layers to pop.")
+        layer = self._sublayers.pop()
+        self.built = False
+        if self._declared_shape is not None and self._sublayers:
+            self.build(self._declared_shape)
+        return layer
+
+    def build(self, input_shape: Any = None) -> None:
+        """Infer every layer's shapes for inputs of `input_shape` (batch first)."""
+        shape = tuple(input_shape if input_shape is not None else self._declared_shape)
+        self._build_input_shape = shape
+        for layer in self._sublayers:
+            try:
+                layer._maybe_build(shape)
+                shape = layer.compute_output_shape(shape)
+            except ValueError as exc:
+                raise ValueError(
+                    f"In Sequential model {self.name!r}, layer {layer.name!r} ({type(layer).__name__}) cannot "
+                    f"take inputs of shape {shape}: {exc}"
+                ) from None
+            layer._output_shape = shape
+        self._output_shape = shape
+        self.built = True
+
+    def _expected_input_shape(self) -> Any:
+        return self._build_input_shape if self.built else self._declared_shape
+
+    def _check_model_input(self, shape: Any, argument: str = "inputs") -> None:
+        expected = self._expected_input_shape()
+        if expected is None or not isinstance(shape, tuple):
+            return
+        if len(shape) != len(expected) or any(e is not None and s is not None and e != s for e, s in zip(expected[1:], shape[1:])):
+            hint = ""
+            if len(shape) == len(expected) + 1 and shape[-1] == 1:
+                hint = " Remove the trailing axis of size 1."
+            elif len(shape) + 1 == len(expected):
+                hint = " Add a channel axis, e.g. x[..., None]."
+            raise ValueError(
+                f"Model {self.name!r} expects inputs of shape {tuple(expected)}, but `{argument}` has shape "
+                f"{tuple(s if i else None for i, s in enumerate(shape))} (batch dimension shown as None).{hint}"
+            )
+
+    def call(self, inputs: Any, training: bool = False) -> Any:
+        ctx = _context.current()
+        x, mask = inputs, None
+        for layer in self._sublayers:
+            x, mask = layer._call_in_context(ctx, x, mask=mask, training=training)
+        return x
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        if not self.built:
+            self.build(input_shape)
+        return self._output_shape
+
+    def get_config(self) -> dict[str, Any]:
+        from .. import saving
+
+        config = {"name": self.name, "trainable": self.trainable,
+                  "layers": [saving.serialize_layer(layer) for layer in self._sublayers]}
+        if self._declared_shape is not None:
+            config["input_shape"] = list(self._declared_shape)
+            config["input_dtype"] = self._input_dtype
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> "Sequential":
+        from .. import saving
+
+        model = cls(name=config.get("name"), trainable=config.get("trainable", True))
+        if config.get("input_shape") is not None:
+            model.add(InputLayer(shape=tuple(config["input_shape"][1:]), batch_size=config["input_shape"][0],
+                                 dtype=config.get("input_dtype", "float32")))
+        for layer_config in config["layers"]:
+            model.add(saving.deserialize_layer(layer_config))
+        return model
