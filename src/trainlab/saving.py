@@ -136,7 +136,10 @@ def _opt_tensors(model: Any) -> dict[str, np.ndarray]:
         return {}
     model._sync_from_training()
     leaves = jax.tree.leaves(ts.opt_state)
-    return {f"optimizer/{i:05d}": np.ascontiguousarray(np.asarray(leaf)) for i, leaf in enumerate(leaves)}
+    out = {f"optimizer/{i:05d}": np.ascontiguousarray(np.asarray(leaf)) for i, leaf in enumerate(leaves)}
+    out["train_state/step"] = np.asarray(ts.step, np.int32).reshape(1)
+    out["train_state/key"] = np.asarray(jax.random.key_data(ts.key), np.uint32)
+    return out
 
 
 def _compile_config(model: Any) -> dict[str, Any] | None:
@@ -322,6 +325,9 @@ def load_model(filepath: str | os.PathLike, compile: bool = True) -> Any:
         opt = [tensors[k] for k in sorted(k for k in tensors if k.startswith("optimizer/"))]
         if opt:
             model._restored_opt_leaves = opt
+        if "train_state/step" in tensors and "train_state/key" in tensors:
+            model._restored_train_state = {"step": int(tensors["train_state/step"][0]),
+                                           "key": tensors["train_state/key"]}
     return model
 
 

@@ -142,10 +142,32 @@ class TrainerMixin:
             variables = self._collect_values()
             opt_hp = self.optimizer.hyperparameters()
             ts = init_train_state(self, objective, self.optimizer, key=next_key(), variables=variables)
+            ts = self._restore_optimizer_state(ts)
             self._ts_meta = {"mask": msig, "mask_tree": mask, "weights_version": WEIGHTS_VERSION[0],
                              "opt_hp": _freeze(opt_hp), "layer_hp": _freeze(self.hyperparameters())}
             self._train_state = ts
         return self._push_host_changes(ts)
+
+    def _restore_optimizer_state(self, ts: Any) -> Any:
+        """Fill the optimizer state, step and key from a loaded file when they fit (see saving)."""
+        restored_ts = getattr(self, "_restored_train_state", None)
+        if restored_ts:
+            self._restored_train_state = None
+            ts = ts._replace(step=jnp.asarray(restored_ts["step"], jnp.int32),
+                             key=jax.random.wrap_key_data(jnp.asarray(restored_ts["key"], jnp.uint32)))
+        leaves = getattr(self, "_restored_opt_leaves", None)
+        if not leaves:
+            return ts
+        self._restored_opt_leaves = None
+        fresh, treedef = jax.tree.flatten(ts.opt_state)
+        if len(fresh) != len(leaves) or any(np.shape(a) != np.shape(b) for a, b in zip(fresh, leaves)):
+            import warnings
+
+            warnings.warn("The saved optimizer state does not match the model's trainable weights; it was reset.",
+                          stacklevel=3)
+            return ts
+        restored = [jnp.asarray(b, dtype=jnp.asarray(a).dtype) for a, b in zip(fresh, leaves)]
+        return ts._replace(opt_state=jax.tree.unflatten(treedef, restored))
 
     def _push_host_changes(self, ts: Any) -> Any:
         """Apply changes made on the object side (set_weights, learning rate,
@@ -326,7 +348,7 @@ class TrainerMixin:
                 ts = self._push_host_changes(ts)
                 ts = ts._replace(metrics=objective.init_metrics())
                 t0 = time.perf_counter()
-                perm = perm_fn(shuffle_key, epoch)
+                perm = perm_fn(shuffle_key, ts.step)  # a new order every epoch, also across fit calls
                 step_losses, results = [], None
                 for ts, step_logs, results, done in runner.calls(ts, data, perm):
                     self._set_live_state(ts)
