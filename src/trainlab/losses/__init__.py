@@ -189,8 +189,9 @@ def serialize(loss: Loss | Callable | None) -> Any:
     objects, the name for built-in functions.
 
     Example:
-        >>> serialize(Huber(delta=2.0))
-        {'class_name': 'Huber', 'config': {'name': 'huber_loss', 'reduction': 'sum_over_batch_size', 'delta': 2.0}}
+        >>> serialize(Huber(delta=2.0))  # doctest: +NORMALIZE_WHITESPACE
+        {'class_name': 'Huber',
+         'config': {'name': 'huber_loss', 'reduction': 'sum_over_batch_size', 'delta': 2.0}}
     """
     if loss is None:
         return None

@@ -36,6 +36,7 @@ from typing import Any
 import jax.numpy as jnp
 import numpy as np
 
+from .._registry import snake_case
 from .._validation import check_one_of
 
 __all__ = [
@@ -210,7 +211,7 @@ class Loss:
     def __init__(self, reduction: str | None = "sum_over_batch_size", name: str | None = None,
                  dtype: Any = None):
         self.reduction = _standardize_reduction(reduction)
-        self.name = name or _snake_case(type(self).__name__)
+        self.name = name or snake_case(type(self).__name__)
         self.dtype = jnp.dtype(dtype or "float32")
 
     # -- numeric core -------------------------------------------------------
@@ -328,13 +329,3 @@ class LossFunctionWrapper(Loss):
         config = dict(config)
         fn = config.pop("fn")
         return cls(_function_from_name(fn) if isinstance(fn, str) else fn, **config)
-
-
-def _snake_case(name: str) -> str:
-    out = []
-    for i, ch in enumerate(name):
-        if ch.isupper() and i and (not name[i - 1].isupper() or
-                                   (i + 1 < len(name) and name[i + 1].islower())):
-            out.append("_")
-        out.append(ch.lower())
-    return "".join(out)
