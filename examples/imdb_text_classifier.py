@@ -29,8 +29,9 @@ def generated_reviews(n: int = 2000, seed: int = 0) -> tuple[np.ndarray, np.ndar
     for i in range(n):
         length = rng.integers(40, MAXLEN)
         words = rng.integers(24, VOCAB, length)
-        sentiment = rng.integers(4, 14, 6) if y[i] else rng.integers(14, 24, 6)
-        words[rng.choice(length, 6, replace=False)] = sentiment
+        k = max(4, length // 8)  # about one word in eight carries the sentiment
+        sentiment = rng.integers(4, 14, k) if y[i] else rng.integers(14, 24, k)
+        words[rng.choice(length, k, replace=False)] = sentiment
         x[i, :length] = words
     return x, y.astype("float32")
 
@@ -46,7 +47,7 @@ def build_model() -> tl.Sequential:
     return model
 
 
-def main(real: bool = False, epochs: int = 10, n: int = 2000, verbose: int = 1) -> dict:
+def main(real: bool = False, epochs: int = 10, n: int = 2000, batch_size: int = 512, verbose: int = 1) -> dict:
     if real:
         (x_train, y_train), (x_test, y_test) = tl.datasets.imdb.load_data(num_words=VOCAB)
         from trainlab.data import pad_sequences
@@ -59,7 +60,7 @@ def main(real: bool = False, epochs: int = 10, n: int = 2000, verbose: int = 1) 
     model = build_model()
     x_val, partial_x = x_train[: len(x_train) // 5], x_train[len(x_train) // 5:]
     y_val, partial_y = y_train[: len(y_train) // 5], y_train[len(y_train) // 5:]
-    history = model.fit(partial_x, partial_y, epochs=epochs, batch_size=512, validation_data=(x_val, y_val),
+    history = model.fit(partial_x, partial_y, epochs=epochs, batch_size=batch_size, validation_data=(x_val, y_val),
                         verbose=verbose)
     loss, acc = model.evaluate(x_test, y_test, verbose=0)
     if verbose:

@@ -25,8 +25,8 @@ def test_init_is_pure_and_deterministic():
     v3 = model.init(jax.random.key(1), (None, 3))
     np.testing.assert_array_equal(v1["params"]["d"]["kernel"], v2["params"]["d"]["kernel"])
     assert not np.allclose(v1["params"]["d"]["kernel"], v3["params"]["d"]["kernel"])
-    with pytest.raises(ValueError, match="has no weights yet"):
-        model.get_weights()  # init did not touch the model's own weights
+    assert not model._is_initialized()  # init returned variables without touching the model's own weights
+    assert tl.Sequential([layers.Dense(4)]).get_weights() == []  # unbuilt: no weights yet, as Keras
 
 
 def test_apply_is_differentiable_and_jittable():

@@ -31,7 +31,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from ..models._variables import merge_trees, split_by_mask, trainable_mask
+from .trees import merge_trees, split_by_mask, trainable_mask
 from .train_state import TrainState
 
 __all__ = ["make_train_step", "make_eval_step", "make_predict_step", "init_train_state", "batch_size_of", "eval_env"]

@@ -28,7 +28,8 @@ from ..core.step import eval_env, init_train_state, make_eval_step, make_predict
 from ..core.train_state import as_array_tree
 from ..utils.random import next_key
 from . import _data
-from ._variables import WEIGHTS_VERSION, split_by_mask, trainable_mask
+from ..core.trees import trainable_mask
+from ._variables import WEIGHTS_VERSION
 
 __all__ = ["TrainerMixin"]
 
@@ -243,9 +244,10 @@ class TrainerMixin:
         return x, y, sw, n
 
     def _check_inputs_fit(self, x: Any, argument: str = "x") -> None:
-        self.build_from_data(x)
         shape = jax.tree.map(lambda a: (None,) + tuple(a.shape[1:]), x, is_leaf=lambda a: hasattr(a, "shape"))
-        self._check_model_input(shape if not isinstance(shape, list) else shape, argument)
+        if self._expected_input_shape() is not None:
+            self._check_model_input(shape, argument)
+        self.build_from_data(x)
 
     def _unpack_validation(self, validation_data: Any) -> tuple[Any, Any, Any]:
         if isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3):
