@@ -266,3 +266,29 @@ def test_x_and_y_lengths_differ(compiled):
 def test_model_input_shape_mismatch_names_x(compiled):
     with pytest.raises(ValueError, match=r"expects inputs of shape \(None, 4\), but `x` has shape \(None, 5\)"):
         compiled.fit(np.zeros((8, 5), "float32"), np.zeros(8), verbose=0)
+
+
+def test_callbacks_can_ask_for_per_layer_gradient_norms():
+    x, y = regression_data(n=32)
+
+    class Watch(tl.callbacks.Callback):
+        requires_grad_norms = True
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.seen = dict(self.model.history.grad_norms[-1])
+
+    model = tl.Sequential([layers.Dense(4, input_shape=(3,), name="a"), layers.Dense(1, name="b")])
+    model.compile(optimizer=tl.optimizers.SGD(0.0), loss="mse")
+    watch = Watch()
+    h = model.fit(x, y, batch_size=32, epochs=1, shuffle=False, verbose=0, callbacks=[watch])
+    variables = model.variables
+
+    def loss(p):
+        pred, _ = model.apply({"params": p, "state": {}}, x)
+        return jnp.mean((pred - y) ** 2)
+
+    g = jax.grad(loss)(variables["params"])
+    for name in ("a", "b"):
+        ref = float(np.sqrt(sum(float(jnp.sum(v ** 2)) for v in jax.tree.leaves(g[name]))))
+        assert watch.seen[name] == pytest.approx(ref, rel=1e-5)
+    assert h.grad_norms == [watch.seen]

@@ -114,7 +114,7 @@ def make_train_step(model: Any, objective: Any, optimizer: Any, *, mask: Any = N
 
 def _layer_norms(grads: dict) -> dict:
     """Global L2 norm of the gradient of each top-level layer."""
-    return {name: optax.global_norm(g) for name, g in grads.items()}
+    return {name: optax.tree.norm(g) for name, g in grads.items()}
 
 
 def eval_env(ts: TrainState) -> dict:

@@ -202,12 +202,13 @@ class TrainerMixin:
             prog = self._programs[key] = factory()
         return prog
 
-    def _train_runner(self, objective: Objective, data: Any, n: int, batch_size: int, chunk: int) -> EpochRunner:
+    def _train_runner(self, objective: Objective, data: Any, n: int, batch_size: int, chunk: int,
+                      grad_norms: bool = False) -> EpochRunner:
         mask = self._ts_meta["mask_tree"]
-        key = ("train", id(objective), _signature(data), n, batch_size, chunk, self._ts_meta["mask"])
+        key = ("train", id(objective), _signature(data), n, batch_size, chunk, self._ts_meta["mask"], grad_norms)
 
         def factory() -> EpochRunner:
-            step = make_train_step(self, objective, self.optimizer, mask=mask)
+            step = make_train_step(self, objective, self.optimizer, mask=mask, grad_norms=grad_norms)
             return EpochRunner(step, num_samples=n, batch_size=batch_size, chunk_steps=chunk,
                                results_fn=lambda ts: objective.results(ts.metrics))
 
@@ -331,7 +332,9 @@ class TrainerMixin:
 
         ts = self._ensure_train_state(objective)
         data = jax.device_put((x, y, sw))
-        runner = self._train_runner(objective, data, n_epoch, batch_size, chunk)
+        # callbacks that read gradients (the doctor) set `requires_grad_norms`
+        track_grads = any(getattr(cb, "requires_grad_norms", False) for cb in cbs.callbacks)
+        runner = self._train_runner(objective, data, n_epoch, batch_size, chunk, grad_norms=track_grads)
         val_data = None if val is None else jax.device_put(val[:3])
         val_bs = validation_batch_size or batch_size
         perm_fn = self._program(("perm", n), lambda: jax.jit(lambda k, e: jax.random.permutation(
@@ -351,10 +354,12 @@ class TrainerMixin:
                 ts = ts._replace(metrics=objective.init_metrics())
                 t0 = time.perf_counter()
                 perm = perm_fn(shuffle_key, ts.step)  # a new order every epoch, also across fit calls
-                step_losses, results = [], None
+                step_losses, step_norms, results = [], [], None
                 for ts, step_logs, results, done in runner.calls(ts, data, perm):
                     self._set_live_state(ts)
                     step_losses.append(step_logs["loss"])
+                    if track_grads:
+                        step_norms.append(step_logs["grad_norms"])
                     if chunk:
                         cbs.on_train_batch_end(done - 1, _host(results))
                         ts = self._push_host_changes(self._train_state)
@@ -369,6 +374,11 @@ class TrainerMixin:
                 history.epoch_seconds.append(time.perf_counter() - t0)
                 history.learning_rate.append(float(self.optimizer.learning_rate_at(ts.opt_state)))
                 history.step_loss.append(np.concatenate([np.asarray(s).reshape(-1) for s in step_losses]))
+                if step_norms:
+                    history.grad_norms.append({
+                        name: float(np.mean(np.concatenate([np.asarray(n[name]).reshape(-1) for n in step_norms])))
+                        for name in step_norms[0]
+                    })
                 cbs.on_epoch_end(epoch, logs)
                 ts = self._push_host_changes(self._train_state)
                 if self.stop_training:
