@@ -1,0 +1,360 @@
+"""The canned estimators of TensorFlow's Estimator API, as scikit-learn estimators:
+`LinearRegressor`, `LinearClassifier`, `DNNRegressor`, `DNNClassifier`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import activations as _activations
+from .._validation import check_in_range, check_positive_int, describe
+from ._base import TrainlabEstimator
+from ._heads import ClassifierHead, RegressorHead
+
+__all__ = ["LinearRegressor", "LinearClassifier", "DNNRegressor", "DNNClassifier"]
+
+_COMMON_ARGS = """
+        feature_columns: feature columns (`trainlab.features`) that read a
+            DataFrame / dict `X`. None: for a numeric array ``(N, d)``, one
+            numeric column of shape ``(d,)``; for a DataFrame, the columns that
+            `infer_feature_columns` proposes (its reasons are in
+            ``feature_explanation_`` after fit).
+        optimizer: optimizer name ("adam", "sgd", "adagrad", ...) or a trainlab
+            optimizer object (which then keeps its own learning rate).
+        learning_rate: learning rate when `optimizer` is a name.
+        batch_size: rows per gradient step.
+        epochs: passes over the training data.
+        steps: number of gradient steps instead of `epochs` (TensorFlow's
+            ``steps``; the last epoch may be partial).
+        clip_gradients_by_norm: clip the gradients' global norm to this value
+            (``tf.contrib.estimator.clip_gradients_by_norm``; None: no clipping).
+        l1, l2: L1 / L2 penalty strengths on every kernel (not biases),
+            Keras formula ``l1 * sum|w| + l2 * sum w**2``.
+        early_stopping: hold out `validation_fraction` of the rows and stop when
+            the validation loss has not improved by `tol` for `n_iter_no_change`
+            epochs; the best weights are kept.
+        validation_fraction: share of rows held out with early stopping
+            (stratified for classifiers).
+        n_iter_no_change: patience, in epochs.
+        tol: minimum improvement of the validation loss.
+        normalize_features: when columns are inferred (``feature_columns=None``),
+            standardize numeric features with training statistics.
+        warm_start: a second `fit` continues from the current weights and
+            optimizer state (feature statistics are kept).
+        random_state: seed of initialization, shuffling and the validation split.
+        verbose: 1 prints the loss after every epoch.
+"""
+
+_ATTRIBUTES = """
+    Attributes:
+        model_: the trained trainlab `Model` (save it, summarize it, or call
+            ``model_.predict`` on ``model_.layers[...]``-encoded inputs).
+        feature_columns_: the feature columns used.
+        history_: ``{"loss": [...], "val_loss": [...]}`` per epoch.
+        loss_curve_: training loss per epoch (scikit-learn's MLP name).
+        n_iter_: epochs run; ``t_``: gradient steps taken.
+        n_features_in_, feature_names_in_: as in scikit-learn.
+"""
+
+
+def _check_hidden_units(hidden_units: Any) -> tuple[int, ...]:
+    if isinstance(hidden_units, (int, np.integer)) and not isinstance(hidden_units, bool):
+        hidden_units = (hidden_units,)
+    if isinstance(hidden_units, (str, bytes)) or not isinstance(hidden_units, Sequence) or not hidden_units:
+        raise TypeError(
+            f"`hidden_units` must be a non-empty list of layer sizes, e.g. (64, 32); received {describe(hidden_units)}."
+        )
+    return tuple(check_positive_int("hidden_units", h) for h in hidden_units)
+
+
+class _LinearFamily:
+    """A `LinearModel` layer over the feature columns is the whole model."""
+
+    _model_family = "linear"
+
+    def _check_params(self) -> None:
+        pass
+
+    def _make_model(self) -> Any:
+        from .. import features
+        from ..models import Model
+
+        units, activation = self._head()
+        linear = features.LinearModel(self.feature_columns_, units=units, activation=activation,
+                                      kernel_regularizer=self._regularizer(), stats=self._encoder_state_,
+                                      name="linear")
+        inputs = linear.inputs()
+        return Model(inputs, linear(inputs), name=type(self).__name__.lower())
+
+    def _structure_key(self) -> tuple:
+        return (type(self).__name__, self._feature_layer().structure_signature())
+
+    # -- coefficients in the units of the raw numeric features
+    @property
+    def coef_(self) -> np.ndarray:
+        """Weights per raw numeric input, ``(n_features,)`` for one target, else ``(n_outputs, n_features)``.
+
+        Available when every feature column is a plain numeric column: the
+        standardization is folded back into the weights, so they compare with
+        scikit-learn's `LinearRegression.coef_`.
+        """
+        coef, _ = self._raw_coefficients()
+        return coef
+
+    @property
+    def intercept_(self) -> np.ndarray:
+        """Bias in raw units, ``(n_outputs,)`` (a float for one regression target)."""
+        _, intercept = self._raw_coefficients()
+        return intercept
+
+    def _raw_coefficients(self) -> tuple[np.ndarray, Any]:
+        from ..features import NumericColumn
+
+        if "model_" not in self.__dict__:
+            raise AttributeError("coef_ is available after fit.")
+        layer = self._feature_layer()
+        if layer.categorical_columns or not all(
+                isinstance(c, NumericColumn) and c.normalizer_fn is None for c in layer.feature_columns):
+            raise AttributeError(
+                "coef_ is only defined when every feature column is a numeric_column; inspect "
+                "model_.get_layer('linear').get_weights() for categorical weights."
+            )
+        weights = {k: np.asarray(v, np.float64) for k, v in self.model_.variables["params"]["linear"].items()}
+        kernel, bias = weights["kernel"], weights["bias"].copy()
+        moments = self._encoder_state_["moments"]
+        rows, offset = [], 0
+        for col in layer.feature_columns:
+            w = kernel[offset:offset + col.width]
+            offset += col.width
+            if col.normalize:
+                mean, var = (np.asarray(a, np.float64) for a in moments[col.name])
+                std = np.where(var > 0, np.sqrt(np.maximum(var, 1e-300)), 1.0)
+                w = w / std[:, None]
+                bias = bias - (mean[:, None] * w).sum(axis=0)
+            rows.append(w)
+        coef = np.concatenate(rows, axis=0).T  # (outputs, features)
+        if not self._is_classifier and self._y_ndim_ == 1:
+            return coef[0], float(bias[0])
+        return coef, bias
+
+
+class _DNNFamily:
+    """`DenseFeatures` -> hidden `Dense` layers (+ batch norm, dropout) -> output `Dense`."""
+
+    _model_family = "dnn"
+
+    def _check_params(self) -> None:
+        _check_hidden_units(self.hidden_units)
+        _activations.get(self.activation)
+        if self.dropout is not None:
+            check_in_range("dropout", self.dropout, 0.0, 1.0, hint="It is the fraction of units dropped, e.g. 0.2.")
+
+    def _make_model(self) -> Any:
+        from .. import features, layers
+        from ..models import Model
+
+        units, activation = self._head()
+        reg = self._regularizer()
+        feats = features.DenseFeatures(self.feature_columns_, stats=self._encoder_state_, name="features")
+        inputs = feats.inputs()
+        h = feats(inputs)
+        for i, width in enumerate(_check_hidden_units(self.hidden_units), start=1):
+            h = layers.Dense(width, activation=self.activation, kernel_regularizer=reg, name=f"hidden_{i}")(h)
+            if self.batch_norm:
+                h = layers.BatchNormalization(name=f"batch_norm_{i}")(h)
+            if self.dropout:
+                h = layers.Dropout(float(self.dropout), name=f"dropout_{i}")(h)
+        outputs = layers.Dense(units, activation=activation, kernel_regularizer=reg, name="logits")(h)
+        return Model(inputs, outputs, name=type(self).__name__.lower())
+
+    def _structure_key(self) -> tuple:
+        return (type(self).__name__, self._feature_layer().structure_signature(),
+                _check_hidden_units(self.hidden_units), repr(self.activation), bool(self.dropout),
+                bool(self.batch_norm), self._head(), self._regularizer() is not None)
+
+
+class LinearRegressor(RegressorHead, _LinearFamily, TrainlabEstimator):
+    __doc__ = f"""Linear regression trained by mini-batch gradient descent (TF's `LinearRegressor`).
+
+    ``y = sum_i w_i . feature_i + b`` over feature columns: numeric ones through
+    a kernel, categorical ones (vocabulary, hash, crossed, bucketized) by one
+    weight per category. Weights start at zero. Mean squared error loss.
+
+    Args:{_COMMON_ARGS}
+{_ATTRIBUTES}
+    Example:
+        >>> import numpy as np
+        >>> from trainlab.estimators import LinearRegressor
+        >>> X = np.random.default_rng(0).normal(size=(200, 3))
+        >>> y = X @ [1.0, -2.0, 0.5] + 3
+        >>> est = LinearRegressor(learning_rate=0.1, epochs=30, random_state=0).fit(X, y)
+        >>> np.round(est.coef_, 1).tolist(), round(est.intercept_, 1)
+        ([1.0, -2.0, 0.5], 3.0)
+    """
+
+    def __init__(self, feature_columns=None, *, optimizer="adam", learning_rate=0.01, batch_size=32, epochs=10,
+                 steps=None, clip_gradients_by_norm=None, l1=0.0, l2=0.0, early_stopping=False,
+                 validation_fraction=0.1, n_iter_no_change=5, tol=1e-4, normalize_features=True, warm_start=False,
+                 random_state=None, verbose=0):
+        self.feature_columns = feature_columns
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.steps = steps
+        self.clip_gradients_by_norm = clip_gradients_by_norm
+        self.l1 = l1
+        self.l2 = l2
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.normalize_features = normalize_features
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+
+
+class LinearClassifier(ClassifierHead, _LinearFamily, TrainlabEstimator):
+    __doc__ = f"""Logistic regression trained by mini-batch gradient descent (TF's `LinearClassifier`).
+
+    Two classes: one logit and a sigmoid (binary cross-entropy); more: one
+    logit per class and a softmax (sparse categorical cross-entropy). Labels
+    may be of any type (strings too); they are listed in `classes_`.
+
+    Args:{_COMMON_ARGS}
+        class_weight: None, "balanced", or ``{{label: weight}}``; multiplies the
+            sample weights.
+{_ATTRIBUTES}
+    Example:
+        >>> import numpy as np
+        >>> from trainlab.estimators import LinearClassifier
+        >>> X = np.random.default_rng(0).normal(size=(300, 2))
+        >>> y = np.where(X[:, 0] + X[:, 1] > 0, "yes", "no")
+        >>> clf = LinearClassifier(learning_rate=0.1, epochs=20, random_state=0).fit(X, y)
+        >>> clf.classes_.tolist(), clf.score(X, y) > 0.95
+        (['no', 'yes'], True)
+    """
+
+    def __init__(self, feature_columns=None, *, optimizer="adam", learning_rate=0.01, batch_size=32, epochs=10,
+                 steps=None, clip_gradients_by_norm=None, l1=0.0, l2=0.0, class_weight=None, early_stopping=False,
+                 validation_fraction=0.1, n_iter_no_change=5, tol=1e-4, normalize_features=True, warm_start=False,
+                 random_state=None, verbose=0):
+        self.feature_columns = feature_columns
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.steps = steps
+        self.clip_gradients_by_norm = clip_gradients_by_norm
+        self.l1 = l1
+        self.l2 = l2
+        self.class_weight = class_weight
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.normalize_features = normalize_features
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+
+
+_DNN_ARGS = """
+        hidden_units: sizes of the hidden layers, e.g. (64, 32).
+        activation: activation of the hidden layers (default "relu").
+        dropout: fraction of hidden units dropped during training (None: no dropout).
+        batch_norm: batch normalization after each hidden layer."""
+
+
+class DNNRegressor(RegressorHead, _DNNFamily, TrainlabEstimator):
+    __doc__ = f"""A feed-forward neural network for regression (TF's `DNNRegressor`).
+
+    Feature columns must be dense (numeric, bucketized, indicator, embedding);
+    inferred columns already are.
+
+    Args:{_DNN_ARGS}{_COMMON_ARGS}
+{_ATTRIBUTES}
+    Example:
+        >>> import numpy as np
+        >>> from trainlab.estimators import DNNRegressor
+        >>> X = np.random.default_rng(0).uniform(-2, 2, size=(500, 1))
+        >>> reg = DNNRegressor(hidden_units=(32,), learning_rate=0.01, epochs=100, random_state=0)
+        >>> reg.fit(X, X[:, 0] ** 2).score(X, X[:, 0] ** 2) > 0.9
+        True
+    """
+
+    def __init__(self, hidden_units=(64, 32), feature_columns=None, *, activation="relu", dropout=None,
+                 batch_norm=False, optimizer="adam", learning_rate=0.001, batch_size=32, epochs=10, steps=None,
+                 clip_gradients_by_norm=None, l1=0.0, l2=0.0, early_stopping=False, validation_fraction=0.1,
+                 n_iter_no_change=5, tol=1e-4, normalize_features=True, warm_start=False, random_state=None,
+                 verbose=0):
+        self.hidden_units = hidden_units
+        self.feature_columns = feature_columns
+        self.activation = activation
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.steps = steps
+        self.clip_gradients_by_norm = clip_gradients_by_norm
+        self.l1 = l1
+        self.l2 = l2
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.normalize_features = normalize_features
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+
+
+class DNNClassifier(ClassifierHead, _DNNFamily, TrainlabEstimator):
+    __doc__ = f"""A feed-forward neural network classifier (TF's `DNNClassifier`).
+
+    Args:{_DNN_ARGS}{_COMMON_ARGS}
+        class_weight: None, "balanced", or ``{{label: weight}}``.
+{_ATTRIBUTES}
+    Example:
+        >>> import numpy as np
+        >>> from trainlab.estimators import DNNClassifier
+        >>> X = np.random.default_rng(0).normal(size=(400, 2))
+        >>> y = (X[:, 0] ** 2 + X[:, 1] ** 2 > 1).astype(int)
+        >>> clf = DNNClassifier(hidden_units=(32,), learning_rate=0.01, epochs=60, random_state=0).fit(X, y)
+        >>> clf.score(X, y) > 0.9
+        True
+    """
+
+    def __init__(self, hidden_units=(64, 32), feature_columns=None, *, activation="relu", dropout=None,
+                 batch_norm=False, optimizer="adam", learning_rate=0.001, batch_size=32, epochs=10, steps=None,
+                 clip_gradients_by_norm=None, l1=0.0, l2=0.0, class_weight=None, early_stopping=False,
+                 validation_fraction=0.1, n_iter_no_change=5, tol=1e-4, normalize_features=True, warm_start=False,
+                 random_state=None, verbose=0):
+        self.hidden_units = hidden_units
+        self.feature_columns = feature_columns
+        self.activation = activation
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.steps = steps
+        self.clip_gradients_by_norm = clip_gradients_by_norm
+        self.l1 = l1
+        self.l2 = l2
+        self.class_weight = class_weight
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.normalize_features = normalize_features
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose

@@ -1,0 +1,234 @@
+"""Compiled training and inference shared by estimators of the same structure.
+
+scikit-learn creates many estimators: `clone` in `GridSearchCV` and
+`cross_val_score`, one per fold and candidate. Each would build a new trainlab
+model and, through `Model.fit`, compile new XLA programs (about a second each on
+a CPU). This module keeps one `Engine` per *structure* (architecture, layer
+names, loss, optimizer kind, data shapes): its programs are traced once with a
+template model and then run with the weights, state, optimizer state and
+hyperparameters of any model of that structure, because all of those are
+arguments of the pure step, never constants in it. Learning rates and L1/L2
+strengths are array leaves of the train state (ARCHITECTURE.md principle 4),
+so a grid search over them reuses one program.
+
+Training runs on the level-1 core: `core.make_train_step` inside a
+`core.EpochRunner` (one `lax.scan` per epoch). To keep the number of distinct
+programs small, data are padded to a bucketed number of rows ``P`` and each
+epoch's order is drawn on the host:
+
+* step ``s`` of an epoch takes ``B`` positions of the host permutation; the
+  last partial batch is filled with a padding row;
+* a per-row ``real`` flag (1 for data, 0 for padding) scales the sample
+  weights by ``B / (real rows in the batch)``, so the loss of a partial batch
+  is the mean over its real rows, exactly as in Keras; padding rows have
+  weight 0 and contribute no gradient.
+
+A program therefore depends on ``(structure, P, steps per epoch, B)`` only, and
+inference on ``(structure, P)``: padded rows are cut off after the call.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..core.loop import EpochRunner, PredictRunner
+from ..core.objective import Objective
+from ..core.step import make_predict_step, make_train_step
+from ..core.train_state import TrainState, as_array_tree
+from ..core.trees import split_by_mask, trainable_mask
+
+__all__ = ["Engine", "get_engine", "clear_engines", "bucket_rows", "optimizer_signature", "ENGINE_CACHE_SIZE"]
+
+ENGINE_CACHE_SIZE = 64
+_ENGINES: "OrderedDict[Any, Engine]" = OrderedDict()
+_LOCK = threading.Lock()
+
+
+def bucket_rows(n: int) -> int:
+    """Rows after padding: the next power of two above `n` (at least 32), or for
+    large data the next multiple of 2**16 (at most 6% padding)."""
+    need = int(n) + 1  # room for one padding row
+    if need <= 2**16:
+        return max(32, 1 << (need - 1).bit_length())
+    step = 2**16
+    return -(-need // step) * step
+
+
+def optimizer_signature(optimizer: Any) -> tuple:
+    """The static part of an optimizer: class and settings that are not array hyperparameters."""
+    hp = optimizer.hyperparameters()
+    config = optimizer.get_config()
+    static = tuple(sorted((k, repr(v)) for k, v in config.items()
+                          if k not in hp and k not in ("name", "learning_rate")))
+    lr = getattr(optimizer, "_learning_rate", None)
+    return (type(optimizer).__name__, static, type(lr).__name__, tuple(sorted(hp)))
+
+
+def get_engine(key: Any, factory: Callable[[], "Engine"]) -> "Engine":
+    """The engine for structure `key`, built by `factory` on first use (LRU cache)."""
+    with _LOCK:
+        engine = _ENGINES.get(key)
+        if engine is not None:
+            _ENGINES.move_to_end(key)
+            return engine
+    engine = factory()
+    with _LOCK:
+        _ENGINES[key] = engine
+        while len(_ENGINES) > ENGINE_CACHE_SIZE:
+            _ENGINES.popitem(last=False)
+    return engine
+
+
+def clear_engines() -> None:
+    """Forget every cached program (frees memory; the next fit compiles again)."""
+    with _LOCK:
+        _ENGINES.clear()
+
+
+class Engine:
+    """Programs for one structure, traced with a template `model`.
+
+    Args:
+        model: the template model (its layer objects are used during tracing).
+        loss: Keras-style loss identifier.
+        optimizer: the template optimizer (only its static settings matter).
+        logits: also build inference programs that return pre-activation
+            outputs of the output layer (for `decision_function`).
+    """
+
+    def __init__(self, model: Any, loss: Any, optimizer: Any):
+        self.model = model
+        self.optimizer = optimizer
+        self.objective = Objective.build(model, loss=loss)
+        self._train_step = make_train_step(model, self.objective, optimizer)
+        self._runners: dict[tuple, EpochRunner] = {}
+        self._predictors: dict[tuple, PredictRunner] = {}
+        self.compiles = 0
+
+    # ------------------------------------------------------------------
+    def init_state(self, model: Any, variables: dict, optimizer: Any, seed: int) -> TrainState:
+        """A fresh train state for `model` (same structure as the template)."""
+        params = variables["params"]
+        trainable, _ = split_by_mask(params, trainable_mask(model, params))
+        return TrainState.create(params=params, state=variables.get("state", {}), optimizer=optimizer,
+                                 trainable_params=trainable, key=jax.random.key(int(seed)),
+                                 hparams=model.hyperparameters(), metrics=self.objective.init_metrics())
+
+    @staticmethod
+    def refresh_hparams(ts: TrainState, model: Any, optimizer: Any) -> TrainState:
+        """Put the current learning rate / regularization strengths into `ts` (warm starts)."""
+        opt_hp = dict(ts.opt_state.hparams)
+        opt_hp.update(as_array_tree(optimizer.hyperparameters()))
+        return ts._replace(opt_state=ts.opt_state._replace(hparams=opt_hp),
+                           hparams=as_array_tree(model.hyperparameters()))
+
+    def _runner(self, rows: int, steps: int, batch_size: int) -> EpochRunner:
+        key = (rows, steps, batch_size)
+        runner = self._runners.get(key)
+        if runner is None:
+            step = self._train_step
+            B = batch_size
+
+            def padded_step(ts: TrainState, batch: tuple) -> tuple[TrainState, dict]:
+                x, y, sw, real = batch
+                count = jnp.maximum(jnp.sum(real), 1.0)
+                return step(ts, (x, y, sw * real * (B / count)))
+
+            runner = EpochRunner(padded_step, num_samples=steps * batch_size, batch_size=batch_size, chunk_steps=0)
+            self._runners[key] = runner
+            self.compiles += 1
+        return runner
+
+    def train_epochs(self, ts: TrainState, data: "PaddedData", *, epochs: int, batch_size: int,
+                     rng: np.random.Generator, on_epoch_end: Callable[[int, TrainState, float], bool],
+                     max_steps: int | None = None) -> TrainState:
+        """Run up to `epochs` epochs; `on_epoch_end(epoch, ts, train_loss)` returns True to stop.
+
+        With `max_steps` (fewer than an epoch's steps) each "epoch" is the first
+        `max_steps` full batches of a fresh permutation (TF's ``steps``).
+        """
+        n = data.n
+        steps = -(-n // batch_size)
+        if max_steps is not None and max_steps < steps:
+            steps = int(max_steps)
+            real_per_step = np.full(steps, batch_size, np.float64)
+        else:
+            max_steps = None
+            real_per_step = np.full(steps, batch_size, np.float64)
+            real_per_step[-1] = n - (steps - 1) * batch_size
+        runner = self._runner(data.rows, steps, batch_size)
+        weights = real_per_step / real_per_step.sum()
+        perm = np.full(steps * batch_size, n, np.int32)  # row n is padding
+        arrays = data.device_arrays()
+        for epoch in range(epochs):
+            order = rng.permutation(n)
+            if max_steps is None:
+                perm[:n] = order
+            else:
+                perm[:] = order[: steps * batch_size]
+            ts, logs, _ = runner.run_epoch(ts, arrays, jnp.asarray(perm))
+            loss = float(np.dot(np.asarray(logs["loss"], np.float64), weights))
+            if on_epoch_end(epoch, ts, loss):
+                break
+        return ts
+
+    # ------------------------------------------------------------------
+    def predict(self, variables: dict, x: Any, n: int, *, logits: bool = False) -> Any:
+        """Outputs for the first `n` rows of padded inputs `x` (numpy, in inference mode)."""
+        rows = int(jax.tree.leaves(x)[0].shape[0])
+        key = (rows, logits)
+        runner = self._predictors.get(key)
+        if runner is None:
+            skip = self.objective.skip_activation if logits else frozenset()
+            model = self.model
+
+            def predict_step(variables: dict, batch: Any) -> Any:
+                y, _ = model.apply(variables, batch, training=False, skip_activation=skip)
+                return y
+
+            batch = min(rows, 4096)
+            runner = PredictRunner(predict_step if logits else make_predict_step(model), num_samples=rows,
+                                   batch_size=batch)
+            self._predictors[key] = runner
+            self.compiles += 1
+        out = runner.run(variables, x)
+        return jax.tree.map(lambda a: np.asarray(a)[:n], jax.device_get(out))
+
+
+class PaddedData:
+    """Training arrays padded to `bucket_rows` rows: ``(x, y, sample_weight, real)``."""
+
+    def __init__(self, x: Any, y: Any, sample_weight: np.ndarray | None):
+        self.n = int(jax.tree.leaves(x)[0].shape[0])
+        self.rows = bucket_rows(self.n)
+        sw = np.ones(self.n, np.float32) if sample_weight is None else np.asarray(sample_weight, np.float32)
+        real = np.ones(self.n, np.float32)
+        self.arrays = (pad_rows(x, self.rows), pad_rows(y, self.rows), pad_rows(sw, self.rows),
+                       pad_rows(real, self.rows))
+        self._device = None
+
+    def device_arrays(self) -> Any:
+        if self._device is None:
+            self._device = jax.device_put(self.arrays)
+        return self._device
+
+
+def pad_rows(tree: Any, rows: int) -> Any:
+    """Every array of `tree` with zero rows appended up to `rows`."""
+
+    def pad(a: Any) -> np.ndarray:
+        a = np.asarray(a)
+        if a.shape[0] == rows:
+            return a
+        out = np.zeros((rows,) + a.shape[1:], a.dtype)
+        out[: a.shape[0]] = a
+        return out
+
+    return jax.tree.map(pad, tree)

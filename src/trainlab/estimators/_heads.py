@@ -1,0 +1,163 @@
+"""Regression and classification heads: targets, losses, outputs and scores.
+
+`RegressorHead` and `ClassifierHead` are mixins over `TrainlabEstimator` that
+turn scikit-learn targets into what the model trains on, and model outputs
+back into scikit-learn's `predict`, `predict_proba` and `decision_function`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy.special import expit, softmax
+from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_array, column_or_1d
+
+__all__ = ["RegressorHead", "ClassifierHead", "EPSILON"]
+
+EPSILON = 1e-7  # Keras' clipping of probabilities in cross-entropy
+
+
+class RegressorHead(RegressorMixin):
+    """Targets ``(N,)`` or ``(N, k)`` (k = TF's ``label_dimension``); loss: mean squared error."""
+
+    _is_classifier = False
+
+    def _loss(self) -> str:
+        return "mse"
+
+    def _head(self) -> tuple[int, Any]:
+        return self.n_outputs_, None
+
+    def _encode_targets(self, y: Any, *, reset: bool, classes: Any = None) -> np.ndarray:
+        y = check_array(y, ensure_2d=False, dtype="numeric", ensure_all_finite=True, input_name="y")
+        if y.ndim > 2:
+            raise ValueError(f"`y` must be 1-D or 2-D (samples x targets); received shape {y.shape}.")
+        y2 = y.reshape(len(y), -1).astype(np.float32)
+        if reset:
+            self.n_outputs_ = y2.shape[1]
+            self._y_ndim_ = y.ndim
+        elif y2.shape[1] != self.n_outputs_:
+            raise ValueError(f"`y` has {y2.shape[1]} target column(s); the model was fitted with {self.n_outputs_}.")
+        return y2
+
+    def _data_loss(self, outputs: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None) -> float:
+        per_row = np.mean((outputs.reshape(len(y), -1) - y) ** 2, axis=1)
+        return float(np.average(per_row, weights=sample_weight))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predicted values: ``(N,)``, or ``(N, k)`` when fitted on ``k`` target columns.
+
+        Raises:
+            sklearn.exceptions.NotFittedError: before `fit`.
+        """
+        out = self._outputs(X)
+        return out[:, 0] if self._y_ndim_ == 1 else out
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = True
+        return tags
+
+
+class ClassifierHead(ClassifierMixin):
+    """Labels of any type (strings too) -> ids via `LabelEncoder`; sigmoid output
+    for two classes, softmax for more; loss: (binary / sparse categorical) cross-entropy."""
+
+    _is_classifier = True
+
+    @property
+    def _binary(self) -> bool:
+        return len(self.classes_) == 2
+
+    def _loss(self) -> str:
+        return "binary_crossentropy" if self._binary else "sparse_categorical_crossentropy"
+
+    def _head(self) -> tuple[int, Any]:
+        return (1, "sigmoid") if self._binary else (len(self.classes_), "softmax")
+
+    def _encode_targets(self, y: Any, *, reset: bool, classes: Any = None) -> np.ndarray:
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        if reset:
+            encoder = LabelEncoder().fit(y if classes is None else np.asarray(classes))
+            if len(encoder.classes_) < 2:
+                raise ValueError(
+                    f"`y` has only one class ({encoder.classes_[0]!r}); a classifier needs samples of at least "
+                    f"2 classes."
+                )
+            self._label_encoder_ = encoder
+            self.classes_ = encoder.classes_
+        unknown = np.setdiff1d(np.unique(y), self.classes_)
+        if len(unknown):
+            raise ValueError(
+                f"`y` holds label(s) {unknown[:5].tolist()} that are not among the classes {self.classes_.tolist()} "
+                f"the classifier was set up with. Pass every label in `classes` on the first partial_fit call."
+            )
+        ids = self._label_encoder_.transform(y)
+        if self._binary:
+            return ids.astype(np.float32)[:, None]
+        return ids.astype(np.int32)
+
+    def _fit(self, X: Any, y: Any, sample_weight: Any, *, partial: bool, classes: Any = None) -> Any:
+        if partial and not hasattr(self, "model_") and classes is None:
+            raise ValueError(
+                "`classes` must be passed on the first call to partial_fit: every label the classifier will ever "
+                "see, e.g. partial_fit(X, y, classes=np.unique(y_all))."
+            )
+        if getattr(self, "class_weight", None) is not None and y is not None:
+            from sklearn.utils.class_weight import compute_sample_weight
+
+            labels = column_or_1d(y, warn=False)
+            cw = compute_sample_weight(self.class_weight, labels)
+            sample_weight = cw if sample_weight is None else cw * np.asarray(sample_weight, np.float64)
+        return super()._fit(X, y, sample_weight, partial=partial, classes=classes)
+
+    def _data_loss(self, outputs: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None) -> float:
+        p = np.clip(outputs, EPSILON, 1 - EPSILON)
+        if self._binary:
+            t = y.reshape(-1)
+            per_row = -(t * np.log(p[:, 0]) + (1 - t) * np.log(1 - p[:, 0]))
+        else:
+            per_row = -np.log(p[np.arange(len(y)), y.astype(int)])
+        return float(np.average(per_row, weights=sample_weight))
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Logits: ``(N,)`` for two classes (positive means `classes_[1]`), ``(N, K)`` otherwise."""
+        z = self._outputs(X, logits=True)
+        return z[:, 0] if self._binary else z
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities ``(N, K)`` in the order of `classes_` (rows sum to 1)."""
+        z = self._outputs(X, logits=True)
+        if self._binary:
+            p = expit(z[:, 0])
+            return np.column_stack([1.0 - p, p])
+        return softmax(z, axis=1)
+
+    def predict_log_proba(self, X: Any) -> np.ndarray:
+        """Log of `predict_proba`."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predicted labels (from `classes_`).
+
+        Raises:
+            sklearn.exceptions.NotFittedError: before `fit`.
+        """
+        z = self._outputs(X, logits=True)
+        ids = (z[:, 0] > 0).astype(int) if self._binary else np.argmax(z, axis=1)
+        return self.classes_[ids]
+
+    def partial_fit(self, X: Any, y: Any = None, classes: Any = None, sample_weight: Any = None) -> Any:
+        """One epoch over `X`, `y` from the current weights (online learning).
+
+        Args:
+            classes: all labels, required on the first call (scikit-learn's rule).
+        """
+        return self._fit(X, y, sample_weight, partial=True, classes=classes)
