@@ -17,13 +17,20 @@ Example:
     True
 """
 
+from . import transfer
+from ._anomaly import AnomalyDetector
 from ._canned import DNNClassifier, DNNRegressor, LinearClassifier, LinearRegressor
 from ._engine import clear_engines
+from ._wrapper import ModelClassifier, ModelRegressor
 
 __all__ = [
     "LinearRegressor",
     "LinearClassifier",
     "DNNRegressor",
     "DNNClassifier",
+    "ModelRegressor",
+    "ModelClassifier",
+    "AnomalyDetector",
     "clear_engines",
+    "transfer",
 ]

@@ -2,18 +2,11 @@
 style, the training loop with validation and early stopping, warm starts and
 `partial_fit`, prediction, and pickling.
 
-A subclass says how to build its model (`_make_model`), what its targets look
-like (`_encode_targets`) and what its structure is (`_structure_key`); this
-class does the rest on the compiled `Engine` (see `_engine`).
-
-Inputs:
-
-* a pandas DataFrame or a dict of arrays: read through feature columns
-  (given, or proposed by `trainlab.features.infer_feature_columns`); string
-  categories are welcome; columns the features do not use are ignored;
-* a numeric array ``(N, d)`` (what scikit-learn pipelines pass): one
-  ``numeric_column("x", shape=(d,))`` by default; with explicit
-  `feature_columns`, the array's columns are named ``"x0"``, ``"x1"``, ...
+A subclass says how its inputs are read (`_feature_data`, `_setup_inputs`,
+`_encode_inputs`), how to build its model (`_make_model`), what its targets
+look like (`_encode_targets`, `_loss`, `_data_loss`) and what its structure is
+(`_structure_key`); this class does the rest on the compiled `Engine` (see
+`_engine`).
 """
 
 from __future__ import annotations
@@ -33,7 +26,7 @@ from ..core.train_state import TrainState
 from . import _engine
 from ._engine import Engine, PaddedData, bucket_rows, get_engine, pad_rows
 
-__all__ = ["TrainlabEstimator", "is_frame_like"]
+__all__ = ["TrainlabEstimator", "is_frame_like", "take_rows"]
 
 
 def is_frame_like(X: Any) -> bool:
@@ -49,7 +42,10 @@ def is_frame_like(X: Any) -> bool:
     return hasattr(X, "columns") and hasattr(X, "iloc") and all(isinstance(c, str) for c in X.columns)
 
 
-def _take_rows(data: Any, idx: np.ndarray) -> Any:
+def take_rows(data: Any, idx: np.ndarray) -> Any:
+    """Rows `idx` of a DataFrame, a dict of columns or an array."""
+    if isinstance(data, np.ndarray):
+        return data[idx]
     if hasattr(data, "iloc"):
         return data.iloc[idx]
     return {k: np.asarray(v)[idx] for k, v in data.items()}
@@ -132,60 +128,6 @@ class TrainlabEstimator(BaseEstimator):
         return regularizers.L1L2(l1=l1, l2=l2) if (l1 or l2) else None
 
     # ------------------------------------------------------------------
-    # inputs
-    def _feature_data(self, X: Any, *, reset: bool) -> tuple[Any, int]:
-        """`X` as a DataFrame / dict for the feature columns, after scikit-learn's checks."""
-        if is_frame_like(X):
-            from ..features._host import num_rows
-
-            if hasattr(X, "columns"):
-                if reset:
-                    validate_data(self, X, reset=True, skip_check_array=True)
-                n = len(X)
-            else:
-                n = num_rows(X)
-                if reset:
-                    self.n_features_in_ = len(X)
-            if reset:
-                self._input_kind_ = "frame"
-            if n == 0:
-                raise ValueError("`X` has 0 rows; at least one sample is required.")
-            return X, n
-        X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32], ensure_all_finite=True)
-        if reset:
-            self._input_kind_ = "array"
-        names = getattr(self, "feature_names_in_", None)
-        if not reset and self._input_kind_ == "frame" and names is not None:
-            return {str(k): X[:, i] for i, k in enumerate(names)}, len(X)
-        if not reset and self._input_kind_ == "frame":
-            raise ValueError("This estimator was fitted on a dict of arrays; pass the same kind of input.")
-        if self.feature_columns is None:
-            return {"x": X}, len(X)
-        return {f"x{i}": X[:, i] for i in range(X.shape[1])}, len(X)
-
-    def _resolve_columns(self, data: Any) -> list:
-        from .. import features
-
-        if self.feature_columns is not None:
-            return list(self.feature_columns)
-        if self._input_kind_ == "array":
-            width = int(np.asarray(data["x"]).shape[1])
-            return [features.numeric_column("x", shape=(width,), normalize=self.normalize_features)]
-        if not hasattr(data, "columns"):
-            import pandas as pd
-
-            data = pd.DataFrame({k: list(v) if np.ndim(v) > 1 else v for k, v in data.items()})
-        model = "linear" if self._model_family == "linear" else "dnn"
-        inferred = features.infer_feature_columns(data, model=model, normalize=self.normalize_features)
-        self.feature_explanation_ = inferred.explain()
-        if not len(inferred):
-            raise ValueError(
-                "No usable feature column was found in `X`:\n" + inferred.explain()
-                + "\nPass `feature_columns` explicitly."
-            )
-        return list(inferred)
-
-    # ------------------------------------------------------------------
     # hooks
     _model_family = "linear"
 
@@ -208,11 +150,23 @@ class TrainlabEstimator(BaseEstimator):
     def _check_params(self) -> None:
         """Subclass-specific parameter checks (run at the start of fit)."""
 
-    def _feature_layer(self) -> Any:
-        for layer in self.model_.layers:
-            if hasattr(layer, "encode") and hasattr(layer, "adapt"):
-                return layer
-        raise RuntimeError("The model has no feature layer.")  # pragma: no cover
+    def _check_model(self) -> None:
+        """Checks of a freshly built model against the data (output size...)."""
+
+    def _model_targets(self, y: np.ndarray) -> np.ndarray:
+        """Encoded targets as the model trains on them."""
+        return y
+
+    def _feature_data(self, X: Any, *, reset: bool) -> tuple[Any, int]:
+        """`X` checked the scikit-learn way (sets ``n_features_in_`` when `reset`); returns ``(data, rows)``."""
+        raise NotImplementedError
+
+    def _setup_inputs(self, data: Any) -> None:
+        """First fit only: fit whatever the inputs need (feature statistics) on training `data`."""
+
+    def _encode_inputs(self, data: Any) -> Any:
+        """Host arrays the model takes, from `data` as returned by `_feature_data`."""
+        return data
 
     # ------------------------------------------------------------------
     # fitting
@@ -229,14 +183,6 @@ class TrainlabEstimator(BaseEstimator):
             self
         """
         return self._fit(X, y, sample_weight, partial=False)
-
-    def partial_fit(self, X: Any, y: Any = None, sample_weight: Any = None, **kwargs: Any) -> "TrainlabEstimator":
-        """One epoch over `X`, `y`, continuing from the current weights (online learning).
-
-        The first call builds the model; feature statistics (normalization,
-        imputers) are fitted on the first call's data and kept afterwards.
-        """
-        return self._fit(X, y, sample_weight, partial=True, **kwargs)
 
     def _fit(self, X: Any, y: Any, sample_weight: Any, *, partial: bool, classes: Any = None) -> "TrainlabEstimator":
         self._check_common_params()
@@ -264,19 +210,15 @@ class TrainlabEstimator(BaseEstimator):
         val = None
         if self.early_stopping and not partial:
             train_idx, val_idx = self._validation_split(y, n)
-            val = (_take_rows(data, val_idx), y[val_idx], None if sw is None else sw[val_idx])
-            data, y, sw = _take_rows(data, train_idx), y[train_idx], None if sw is None else sw[train_idx]
+            val = (take_rows(data, val_idx), y[val_idx], None if sw is None else sw[val_idx])
+            data, y, sw = take_rows(data, train_idx), y[train_idx], None if sw is None else sw[train_idx]
         optimizer = self._make_optimizer()
         if not warm:
-            from ..features import FeatureEncoder
-
-            self.feature_columns_ = self._resolve_columns(data)
-            encoder = FeatureEncoder(self.feature_columns_)
-            encoder.adapt(data)
-            self._encoder_state_ = encoder.get_state()
+            self._setup_inputs(data)
             self.model_ = self._make_model()
+            self._check_model()
             engine = self._engine(optimizer)
-            variables = self._initial_variables(data)
+            variables = self._initial_variables(engine, data)
             ts = engine.init_state(self.model_, variables, optimizer, self._seed_)
             self.history_ = {"loss": []}
             self.n_iter_ = 0
@@ -284,11 +226,11 @@ class TrainlabEstimator(BaseEstimator):
         else:
             engine = self._engine(optimizer)
             ts = Engine.refresh_hparams(self._ts_, self.model_, optimizer)
-        x = self._feature_layer().encode(data)
-        padded = PaddedData(x, y, sw)
+        x = self._encode_inputs(data)
+        padded = PaddedData(x, self._model_targets(y), sw)
         val_x = None
         if val is not None:
-            val_x = self._feature_layer().encode(val[0])
+            val_x = self._encode_inputs(val[0])
             self.history_.setdefault("val_loss", [])
         ts = self._train(engine, ts, padded, val, val_x, partial=partial)
         self._ts_ = ts
@@ -316,8 +258,10 @@ class TrainlabEstimator(BaseEstimator):
                                               stratify=stratify)
         return np.sort(train_idx), np.sort(val_idx)
 
-    def _initial_variables(self, data: Any) -> dict:
-        x = self._feature_layer().encode(_take_rows(data, np.arange(1)))
+    def _initial_variables(self, engine: Engine, data: Any) -> dict:
+        # eager: compiling one init program per structure costs more than the
+        # small per-operation programs JAX caches across structures
+        x = self._encode_inputs(take_rows(data, np.arange(1)))
         return self.model_.init(jax.random.key(self._seed_), x)
 
     def _engine(self, optimizer: Any) -> Engine:
@@ -396,7 +340,7 @@ class TrainlabEstimator(BaseEstimator):
     def _outputs(self, X: Any, *, logits: bool = False) -> np.ndarray:
         check_is_fitted(self)
         data, n = self._feature_data(X, reset=False)
-        x = self._feature_layer().encode(data)
+        x = self._encode_inputs(data)
         engine = get_engine(self._engine_key_, lambda: Engine(self.model_, self._loss(), self._make_optimizer()))
         out = engine.predict(self.model_.variables, pad_rows(x, bucket_rows(n)), n, logits=logits)
         return np.asarray(out, np.float64)

@@ -1,5 +1,16 @@
 """The canned estimators of TensorFlow's Estimator API, as scikit-learn estimators:
 `LinearRegressor`, `LinearClassifier`, `DNNRegressor`, `DNNClassifier`.
+
+Inputs:
+
+* a pandas DataFrame (string column names) or a dict of arrays: read through
+  feature columns (given, or proposed by
+  `trainlab.features.infer_feature_columns`); string categories are welcome;
+  columns the features do not use are ignored;
+* a numeric array ``(N, d)`` (what scikit-learn pipelines pass), or a
+  DataFrame with non-string column names: one ``numeric_column("x",
+  shape=(d,))`` by default; with explicit `feature_columns`, the array's
+  columns are named ``"x0"``, ``"x1"``, ...
 """
 
 from __future__ import annotations
@@ -11,7 +22,9 @@ import numpy as np
 
 from .. import activations as _activations
 from .._validation import check_in_range, check_positive_int, describe
-from ._base import TrainlabEstimator
+from sklearn.utils.validation import validate_data
+
+from ._base import TrainlabEstimator, is_frame_like
 from ._heads import ClassifierHead, RegressorHead
 
 __all__ = ["LinearRegressor", "LinearClassifier", "DNNRegressor", "DNNClassifier"]
@@ -60,6 +73,80 @@ _ATTRIBUTES = """
 """
 
 
+class _ColumnsInput:
+    """Inputs read through feature columns (see the module docstring of `_canned`)."""
+
+    def _feature_data(self, X: Any, *, reset: bool) -> tuple[Any, int]:
+        """`X` as a DataFrame / dict for the feature columns, after scikit-learn's checks."""
+        if is_frame_like(X):
+            from ..features._host import num_rows
+
+            if hasattr(X, "columns"):
+                if reset:
+                    validate_data(self, X, reset=True, skip_check_array=True)
+                n = len(X)
+            else:
+                n = num_rows(X)
+                if reset:
+                    self.n_features_in_ = len(X)
+            if reset:
+                self._input_kind_ = "frame"
+            if n == 0:
+                raise ValueError("`X` has 0 rows; at least one sample is required.")
+            return X, n
+        X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32], ensure_all_finite=True)
+        if reset:
+            self._input_kind_ = "array"
+        names = getattr(self, "feature_names_in_", None)
+        if not reset and self._input_kind_ == "frame" and names is not None:
+            return {str(k): X[:, i] for i, k in enumerate(names)}, len(X)
+        if not reset and self._input_kind_ == "frame":
+            raise ValueError("This estimator was fitted on a dict of arrays; pass the same kind of input.")
+        if self.feature_columns is None:
+            return {"x": X}, len(X)
+        return {f"x{i}": X[:, i] for i in range(X.shape[1])}, len(X)
+
+    def _resolve_columns(self, data: Any) -> list:
+        from .. import features
+
+        if self.feature_columns is not None:
+            return list(self.feature_columns)
+        if self._input_kind_ == "array":
+            width = int(np.asarray(data["x"]).shape[1])
+            return [features.numeric_column("x", shape=(width,), normalize=self.normalize_features)]
+        if not hasattr(data, "columns"):
+            import pandas as pd
+
+            data = pd.DataFrame({k: list(v) if np.ndim(v) > 1 else v for k, v in data.items()})
+        model = "linear" if self._model_family == "linear" else "dnn"
+        inferred = features.infer_feature_columns(data, model=model, normalize=self.normalize_features)
+        self.feature_explanation_ = inferred.explain()
+        if not len(inferred):
+            raise ValueError(
+                "No usable feature column was found in `X`:\n" + inferred.explain()
+                + "\nPass `feature_columns` explicitly."
+            )
+        return list(inferred)
+
+    def _setup_inputs(self, data: Any) -> None:
+        from ..features import FeatureEncoder
+
+        self.feature_columns_ = self._resolve_columns(data)
+        encoder = FeatureEncoder(self.feature_columns_)
+        encoder.adapt(data)
+        self._encoder_state_ = encoder.get_state()
+
+    def _encode_inputs(self, data: Any) -> Any:
+        return self._feature_layer().encode(data)
+
+
+    def _feature_layer(self) -> Any:
+        for layer in self.model_.layers:
+            if hasattr(layer, "encode") and hasattr(layer, "adapt"):
+                return layer
+        raise RuntimeError("The model has no feature layer.")  # pragma: no cover
+
+
 def _check_hidden_units(hidden_units: Any) -> tuple[int, ...]:
     if isinstance(hidden_units, (int, np.integer)) and not isinstance(hidden_units, bool):
         hidden_units = (hidden_units,)
@@ -70,7 +157,7 @@ def _check_hidden_units(hidden_units: Any) -> tuple[int, ...]:
     return tuple(check_positive_int("hidden_units", h) for h in hidden_units)
 
 
-class _LinearFamily:
+class _LinearFamily(_ColumnsInput):
     """A `LinearModel` layer over the feature columns is the whole model."""
 
     _model_family = "linear"
@@ -141,7 +228,7 @@ class _LinearFamily:
         return coef, bias
 
 
-class _DNNFamily:
+class _DNNFamily(_ColumnsInput):
     """`DenseFeatures` -> hidden `Dense` layers (+ batch norm, dropout) -> output `Dense`."""
 
     _model_family = "dnn"

@@ -44,9 +44,20 @@ class RegressorHead(RegressorMixin):
             raise ValueError(f"`y` has {y2.shape[1]} target column(s); the model was fitted with {self.n_outputs_}.")
         return y2
 
+    def _model_targets(self, y: np.ndarray) -> np.ndarray:
+        return y
+
     def _data_loss(self, outputs: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None) -> float:
         per_row = np.mean((outputs.reshape(len(y), -1) - y) ** 2, axis=1)
         return float(np.average(per_row, weights=sample_weight))
+
+    def partial_fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> Any:
+        """One epoch over `X`, `y`, continuing from the current weights (online learning).
+
+        The first call builds the model; feature statistics (normalization,
+        imputers) are fitted on the first call's data and kept afterwards.
+        """
+        return self._fit(X, y, sample_weight, partial=True)
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted values: ``(N,)``, or ``(N, k)`` when fitted on ``k`` target columns.
@@ -98,10 +109,11 @@ class ClassifierHead(ClassifierMixin):
                 f"`y` holds label(s) {unknown[:5].tolist()} that are not among the classes {self.classes_.tolist()} "
                 f"the classifier was set up with. Pass every label in `classes` on the first partial_fit call."
             )
-        ids = self._label_encoder_.transform(y)
-        if self._binary:
-            return ids.astype(np.float32)[:, None]
-        return ids.astype(np.int32)
+        return self._label_encoder_.transform(y).astype(np.int32)
+
+    def _model_targets(self, ids: np.ndarray) -> np.ndarray:
+        """Class ids as the model trains on them: float ``(N, 1)`` for one sigmoid unit, else int ids."""
+        return ids.astype(np.float32)[:, None] if self._binary else ids.astype(np.int32)
 
     def _fit(self, X: Any, y: Any, sample_weight: Any, *, partial: bool, classes: Any = None) -> Any:
         if partial and not hasattr(self, "model_") and classes is None:
@@ -118,22 +130,29 @@ class ClassifierHead(ClassifierMixin):
         return super()._fit(X, y, sample_weight, partial=partial, classes=classes)
 
     def _data_loss(self, outputs: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None) -> float:
-        p = np.clip(outputs, EPSILON, 1 - EPSILON)
-        if self._binary:
-            t = y.reshape(-1)
+        p = np.clip(self._as_proba(outputs), EPSILON, 1 - EPSILON)
+        t = y.reshape(-1).astype(int)
+        if p.shape[1] == 1:
             per_row = -(t * np.log(p[:, 0]) + (1 - t) * np.log(1 - p[:, 0]))
         else:
-            per_row = -np.log(p[np.arange(len(y)), y.astype(int)])
+            per_row = -np.log(p[np.arange(len(t)), t])
         return float(np.average(per_row, weights=sample_weight))
+
+    def _logits(self, X: Any) -> np.ndarray:
+        return self._outputs(X, logits=True)
+
+    def _as_proba(self, outputs: np.ndarray) -> np.ndarray:
+        """Model outputs (in inference mode) as probabilities."""
+        return outputs
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Logits: ``(N,)`` for two classes (positive means `classes_[1]`), ``(N, K)`` otherwise."""
-        z = self._outputs(X, logits=True)
+        z = self._logits(X)
         return z[:, 0] if self._binary else z
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities ``(N, K)`` in the order of `classes_` (rows sum to 1)."""
-        z = self._outputs(X, logits=True)
+        z = self._logits(X)
         if self._binary:
             p = expit(z[:, 0])
             return np.column_stack([1.0 - p, p])
@@ -150,7 +169,7 @@ class ClassifierHead(ClassifierMixin):
         Raises:
             sklearn.exceptions.NotFittedError: before `fit`.
         """
-        z = self._outputs(X, logits=True)
+        z = self._logits(X)
         ids = (z[:, 0] > 0).astype(int) if self._binary else np.argmax(z, axis=1)
         return self.classes_[ids]
 

@@ -238,7 +238,16 @@ class Model(TrainerMixin, Layer):
         if not self._is_initialized():
             shape = self._expected_input_shape()
             if shape is not None:
-                self._store_values(self.init(next_key(), shape))
+                self._store_values(self._init_keeping_existing(next_key(), shape))
+
+    def _init_keeping_existing(self, key: jax.Array, shape_or_sample: Any) -> dict[str, dict]:
+        """Fresh variables for the layers that have no weights yet; layers that
+        already have weights (trained layers reused in a new model, as in
+        transfer learning) keep them, as in Keras."""
+        fresh = self.init(key, shape_or_sample)
+        existing = self._collect_values()
+        return {"params": deep_update(fresh["params"], existing["params"]),
+                "state": deep_update(fresh["state"], existing["state"])}
 
     @property
     def variables(self) -> dict[str, dict]:
@@ -261,7 +270,7 @@ class Model(TrainerMixin, Layer):
     def build_from_data(self, x: Any, key: jax.Array | None = None) -> None:
         """Create weights for inputs like `x` if the model has none yet."""
         if not self._is_initialized():
-            variables = self.init(key if key is not None else next_key(), self._sample_inputs(x))
+            variables = self._init_keeping_existing(key if key is not None else next_key(), self._sample_inputs(x))
             self._store_values(variables)
 
     def get_weights(self) -> list[np.ndarray]:
