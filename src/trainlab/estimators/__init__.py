@@ -21,6 +21,7 @@ from . import transfer
 from ._anomaly import AnomalyDetector
 from ._canned import DNNClassifier, DNNRegressor, LinearClassifier, LinearRegressor
 from ._engine import clear_engines
+from ._sklearn_checks import SKLEARN_EXPECTED_FAILED_CHECKS, expected_failed_checks
 from ._wrapper import ModelClassifier, ModelRegressor
 
 __all__ = [
@@ -32,5 +33,7 @@ __all__ = [
     "ModelClassifier",
     "AnomalyDetector",
     "clear_engines",
+    "SKLEARN_EXPECTED_FAILED_CHECKS",
+    "expected_failed_checks",
     "transfer",
 ]

@@ -50,6 +50,8 @@ class AnomalyDetector(OutlierMixin, TrainlabEstimator):
 
     Attributes:
         threshold_: the reconstruction-error threshold; ``offset_ = -threshold_``.
+        validation_errors_: reconstruction errors of the held-out normal rows
+            (pick another percentile with ``np.percentile(validation_errors_, q)``).
         model_: the trained autoencoder (inputs: standardized features).
         mean_, scale_: the standardization.
 
@@ -176,7 +178,8 @@ class AnomalyDetector(OutlierMixin, TrainlabEstimator):
         self._ts_ = ts
         self.model_.variables = {"params": ts.params, "state": ts.state}
         self.loss_curve_ = list(self.history_["loss"])
-        self.threshold_ = float(np.percentile(self._errors(X[val_idx]), float(self.threshold_percentile)))
+        self.validation_errors_ = self._errors(X[val_idx])
+        self.threshold_ = float(np.percentile(self.validation_errors_, float(self.threshold_percentile)))
         self.offset_ = -self.threshold_
         return self
 

@@ -31,12 +31,25 @@ __all__ = [
     "check_identity",
     "fingerprint",
     "FINGERPRINT_BITS",
+    "MissingColumnError",
 ]
 
 FeatureData = Any  # a pandas DataFrame or a Mapping[str, array-like]
 
 # fingerprints are non-negative int32 so that they can enter the compiled step
 FINGERPRINT_BITS = 31
+
+
+class MissingColumnError(KeyError):
+    """A feature column's input column is not in the data (a KeyError, with a readable message)."""
+
+    def __str__(self) -> str:  # KeyError would show the repr of the message
+        return str(self.args[0]) if self.args else ""
+
+
+def _show(value: Any) -> str:
+    """repr of a value as the user wrote it (``9``, not ``np.int64(9)``)."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
 
 
 def as_feature_data(data: Any, argument: str = "x") -> FeatureData:
@@ -82,7 +95,7 @@ def get_column(data: FeatureData, key: str) -> np.ndarray:
 
         names = _names(data)
         shown = ", ".join(repr(n) for n in names[:20]) + (" ..." if len(names) > 20 else "")
-        raise KeyError(
+        raise MissingColumnError(
             f"The feature column {key!r} needs a column named {key!r} in the data, but there is none."
             f"{did_you_mean(key, names)} Available columns: {shown}. Add the column (or compute it, e.g. a "
             f"synthetic feature) before calling fit / predict, or remove the feature column."
@@ -166,7 +179,7 @@ def _coerce_numbers(arr: np.ndarray, key: str) -> np.ndarray:
         where = np.unravel_index(i, arr.shape)
         raise TypeError(
             f"Column {key!r} must hold numbers, but {_row_label(tuple(int(w) for w in where))} holds "
-            f"{flat[i]!r} (type {type(flat[i]).__name__}), the first value that is not a number. Clean the column "
+            f"{_show(flat[i])} (type {type(flat[i]).__name__}), the first value that is not a number. Clean the column "
             f"(e.g. pd.to_numeric(df[{key!r}], errors='coerce') turns such values into NaN), or declare it "
             f"categorical with categorical_column_with_vocabulary_list / _hash_bucket."
         )
@@ -211,7 +224,7 @@ def lookup_vocabulary(values: np.ndarray, vocabulary: Sequence[Any], key: str, *
         else:
             bad_rows = (codes < 0) | unseen_unique[np.maximum(codes, 0)]
             i = int(np.argmax(bad_rows))
-            what = "a missing value" if codes[i] < 0 else f"the value {values[i]!r}"
+            what = "a missing value" if codes[i] < 0 else f"the value {_show(values[i])}"
             shown = ", ".join(repr(v) for v in list(vocabulary)[:10]) + (" ..." if len(vocabulary) > 10 else "")
             raise ValueError(
                 f"Column {key!r} holds {what} in row {i}, which is not in its vocabulary ({shown}); "
@@ -246,14 +259,14 @@ def check_identity(values: np.ndarray, key: str, num_buckets: int, default_value
         i = int(np.argmin(integral))
         raise TypeError(
             f"Column {key!r} of categorical_column_with_identity must hold integer ids, but row {i} holds "
-            f"{values[i]!r}. Use categorical_column_with_vocabulary_list for other values."
+            f"{_show(values[i])}. Use categorical_column_with_vocabulary_list for other values."
         )
     ids = filled.astype(np.int64)
     bad = missing | (ids < 0) | (ids >= num_buckets)
     if bad.any():
         if default_value is None:
             i = int(np.argmax(bad))
-            what = "a missing value" if missing[i] else f"the id {values[i]!r}"
+            what = "a missing value" if missing[i] else f"the id {_show(values[i])}"
             raise ValueError(
                 f"Column {key!r} holds {what} in row {i}, outside [0, {num_buckets}) of "
                 f"categorical_column_with_identity({key!r}, num_buckets={num_buckets}). Raise `num_buckets`, or "
