@@ -272,8 +272,8 @@ class TrainlabEstimator(BaseEstimator):
 
     def _train(self, engine: Engine, ts: TrainState, data: PaddedData, val: Any, val_x: Any, *,
                partial: bool) -> TrainState:
-        batch_size = min(int(self.batch_size), data.n)
-        steps_per_epoch = -(-data.n // batch_size)
+        batch_size = int(self.batch_size)
+        steps_per_epoch = engine.steps_per_epoch(data.n, batch_size)
         if partial:
             epochs = 1
         elif self.steps is not None:

@@ -17,14 +17,17 @@ programs small, data are padded to a bucketed number of rows ``P`` and each
 epoch's order is drawn on the host:
 
 * step ``s`` of an epoch takes ``B`` positions of the host permutation; the
-  last partial batch is filled with a padding row;
+  last partial batch (or the only batch of a data set smaller than ``B``) is
+  filled up with a padding row;
 * a per-row ``real`` flag (1 for data, 0 for padding) scales the sample
   weights by ``B / (real rows in the batch)``, so the loss of a partial batch
   is the mean over its real rows, exactly as in Keras; padding rows have
   weight 0 and contribute no gradient.
 
 A program therefore depends on ``(structure, P, steps per epoch, B)`` only, and
-inference on ``(structure, P)``: padded rows are cut off after the call.
+inference on ``(structure, P)``: padded rows are cut off after the call. (Models
+with `BatchNormalization` train on exact batches instead: padding rows would
+enter its batch statistics.)
 """
 
 from __future__ import annotations
@@ -51,12 +54,16 @@ _ENGINES: "OrderedDict[Any, Engine]" = OrderedDict()
 _LOCK = threading.Lock()
 
 
+MIN_ROWS = 256
+
+
 def bucket_rows(n: int) -> int:
-    """Rows after padding: the next power of two above `n` (at least 32), or for
-    large data the next multiple of 2**16 (at most 6% padding)."""
+    """Rows after padding: the next power of two above `n` (at least `MIN_ROWS`, so
+    that all small data sets share programs), or for large data the next
+    multiple of 2**16 (at most 6% padding)."""
     need = int(n) + 1  # room for one padding row
     if need <= 2**16:
-        return max(32, 1 << (need - 1).bit_length())
+        return max(MIN_ROWS, 1 << (need - 1).bit_length())
     step = 2**16
     return -(-need // step) * step
 
@@ -69,6 +76,19 @@ def optimizer_signature(optimizer: Any) -> tuple:
                           if k not in hp and k not in ("name", "learning_rate")))
     lr = getattr(optimizer, "_learning_rate", None)
     return (type(optimizer).__name__, static, type(lr).__name__, tuple(sorted(hp)))
+
+
+def _uses_batch_statistics(model: Any) -> bool:
+    """True when a layer of `model` normalizes with statistics of the whole batch."""
+    from ..layers.normalization import BatchNormalization
+
+    stack = list(model.layers) if hasattr(model, "layers") else []
+    while stack:
+        layer = stack.pop()
+        if isinstance(layer, BatchNormalization):
+            return True
+        stack.extend(layer.sublayers)
+    return False
 
 
 def get_engine(key: Any, factory: Callable[[], "Engine"]) -> "Engine":
@@ -108,6 +128,7 @@ class Engine:
         self.optimizer = optimizer
         self.objective = Objective.build(model, loss=loss)
         self._train_step = make_train_step(model, self.objective, optimizer)
+        self.batch_statistics = _uses_batch_statistics(model)
         self._runners: dict[tuple, EpochRunner] = {}
         self._predictors: dict[tuple, PredictRunner] = {}
         self.compiles = 0
@@ -129,50 +150,66 @@ class Engine:
         return ts._replace(opt_state=ts.opt_state._replace(hparams=opt_hp),
                            hparams=as_array_tree(model.hyperparameters()))
 
-    def _runner(self, rows: int, steps: int, batch_size: int) -> EpochRunner:
-        key = (rows, steps, batch_size)
+    def _runner(self, rows: int, positions: int, batch_size: int) -> EpochRunner:
+        """The epoch program over `positions` permutation entries in batches of `batch_size`."""
+        key = (rows, positions, batch_size)
         runner = self._runners.get(key)
         if runner is None:
             step = self._train_step
-            B = batch_size
 
-            def padded_step(ts: TrainState, batch: tuple) -> tuple[TrainState, dict]:
+            def weighted_step(ts: TrainState, batch: tuple) -> tuple[TrainState, dict]:
                 x, y, sw, real = batch
                 count = jnp.maximum(jnp.sum(real), 1.0)
-                return step(ts, (x, y, sw * real * (B / count)))
+                return step(ts, (x, y, sw * real * (real.shape[0] / count)))
 
-            runner = EpochRunner(padded_step, num_samples=steps * batch_size, batch_size=batch_size, chunk_steps=0)
+            runner = EpochRunner(weighted_step, num_samples=positions, batch_size=batch_size, chunk_steps=0)
             self._runners[key] = runner
             self.compiles += 1
         return runner
+
+    @staticmethod
+    def steps_per_epoch(n: int, batch_size: int) -> int:
+        return -(-int(n) // int(batch_size))
 
     def train_epochs(self, ts: TrainState, data: "PaddedData", *, epochs: int, batch_size: int,
                      rng: np.random.Generator, on_epoch_end: Callable[[int, TrainState, float], bool],
                      max_steps: int | None = None) -> TrainState:
         """Run up to `epochs` epochs; `on_epoch_end(epoch, ts, train_loss)` returns True to stop.
 
+        Every step takes `batch_size` rows; the last batch of an epoch is filled
+        up with the padding row (weight 0), and a data set smaller than one
+        batch is one padded batch, so the program does not depend on the exact
+        number of rows. Models with layers that use batch statistics
+        (`BatchNormalization`) must not see padding rows: they train on exact
+        batches (``min(batch_size, n)`` rows, a smaller last batch), which costs
+        one program per number of rows.
+
         With `max_steps` (fewer than an epoch's steps) each "epoch" is the first
         `max_steps` full batches of a fresh permutation (TF's ``steps``).
         """
         n = data.n
-        steps = -(-n // batch_size)
+        steps = self.steps_per_epoch(n, batch_size)
+        exact = self.batch_statistics
         if max_steps is not None and max_steps < steps:
-            steps = int(max_steps)
-            real_per_step = np.full(steps, batch_size, np.float64)
+            steps, full_epoch = int(max_steps), False
         else:
-            max_steps = None
-            real_per_step = np.full(steps, batch_size, np.float64)
-            real_per_step[-1] = n - (steps - 1) * batch_size
-        runner = self._runner(data.rows, steps, batch_size)
-        weights = real_per_step / real_per_step.sum()
-        perm = np.full(steps * batch_size, n, np.int32)  # row n is padding
+            full_epoch = True
+        if exact:
+            batch_size = min(batch_size, n)
+        positions = n if (exact and full_epoch) else steps * batch_size
+        real = np.full(steps, batch_size, np.float64)
+        if full_epoch:
+            real[-1] = n - (steps - 1) * batch_size
+        weights = real / real.sum()
+        runner = self._runner(data.rows, positions, batch_size)
+        perm = np.full(positions, n, np.int32)  # row n is padding
         arrays = data.device_arrays()
         for epoch in range(epochs):
             order = rng.permutation(n)
-            if max_steps is None:
+            if full_epoch:
                 perm[:n] = order
             else:
-                perm[:] = order[: steps * batch_size]
+                perm[:] = order[:positions]
             ts, logs, _ = runner.run_epoch(ts, arrays, jnp.asarray(perm))
             loss = float(np.dot(np.asarray(logs["loss"], np.float64), weights))
             if on_epoch_end(epoch, ts, loss):
