@@ -212,11 +212,11 @@ class TrainlabEstimator(BaseEstimator):
             train_idx, val_idx = self._validation_split(y, n)
             val = (take_rows(data, val_idx), y[val_idx], None if sw is None else sw[val_idx])
             data, y, sw = take_rows(data, train_idx), y[train_idx], None if sw is None else sw[train_idx]
-        optimizer = self._make_optimizer()
         if not warm:
             self._setup_inputs(data)
             self.model_ = self._make_model()
             self._check_model()
+            optimizer = self._make_optimizer()  # after the model: a compiled model may bring its own
             engine = self._engine(optimizer)
             variables = self._initial_variables(engine, data)
             ts = engine.init_state(self.model_, variables, optimizer, self._seed_)
@@ -224,6 +224,7 @@ class TrainlabEstimator(BaseEstimator):
             self.n_iter_ = 0
             self.t_ = 0
         else:
+            optimizer = self._make_optimizer()
             engine = self._engine(optimizer)
             ts = Engine.refresh_hparams(self._ts_, self.model_, optimizer)
         x = self._encode_inputs(data)

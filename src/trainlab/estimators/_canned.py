@@ -110,7 +110,9 @@ class _ColumnsInput:
         from .. import features
 
         if self.feature_columns is not None:
-            return list(self.feature_columns)
+            from ..features._layers import check_columns
+
+            return check_columns(self.feature_columns, type(self).__name__)
         if self._input_kind_ == "array":
             width = int(np.asarray(data["x"]).shape[1])
             return [features.numeric_column("x", shape=(width,), normalize=self.normalize_features)]

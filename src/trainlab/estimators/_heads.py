@@ -98,7 +98,7 @@ class ClassifierHead(ClassifierMixin):
             encoder = LabelEncoder().fit(y if classes is None else np.asarray(classes))
             if len(encoder.classes_) < 2:
                 raise ValueError(
-                    f"`y` has only one class ({encoder.classes_[0]!r}); a classifier needs samples of at least "
+                    f"`y` has only one class ({encoder.classes_.tolist()[0]!r}); a classifier needs samples of at least "
                     f"2 classes."
                 )
             self._label_encoder_ = encoder

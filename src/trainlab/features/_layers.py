@@ -46,14 +46,14 @@ from ._columns import (
     serialize_column,
 )
 
-__all__ = ["DenseFeatures", "LinearModel", "FeatureEncoder"]
+__all__ = ["DenseFeatures", "LinearModel", "FeatureEncoder", "check_columns"]
 
 
 def _sanitize(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", name)
 
 
-def _check_columns(feature_columns: Any, owner: str) -> list[FeatureColumn]:
+def check_columns(feature_columns: Any, owner: str) -> list[FeatureColumn]:
     if isinstance(feature_columns, FeatureColumn):
         feature_columns = [feature_columns]
     if isinstance(feature_columns, (str, bytes)) or not hasattr(feature_columns, "__iter__"):
@@ -228,7 +228,7 @@ class _FeatureLayer(Layer):
 
     def __init__(self, feature_columns: Any, *, stats: dict | None = None, **kwargs: Any):
         super().__init__(**kwargs)
-        self.feature_columns = _check_columns(feature_columns, type(self).__name__)
+        self.feature_columns = check_columns(feature_columns, type(self).__name__)
         self.encoder = FeatureEncoder(self.feature_columns)
         if stats is not None:
             self.encoder.set_state(stats)
