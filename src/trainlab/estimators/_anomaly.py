@@ -105,8 +105,11 @@ class AnomalyDetector(OutlierMixin, TrainlabEstimator):
         std = data.std(axis=0)
         self.scale_ = np.where(std > 0, std, 1.0)
 
-    def _encode_inputs(self, data: Any) -> Any:
-        return ((data - self.mean_) / self.scale_).astype(np.float32)
+    def _encode_inputs(self, data: Any, rows: int | None = None) -> Any:
+        from ._engine import pad_rows
+
+        z = ((data - self.mean_) / self.scale_).astype(np.float32)
+        return z if rows is None else pad_rows(z, rows)
 
     def _encode_targets(self, y: Any, *, reset: bool, classes: Any = None) -> np.ndarray:
         return y  # the standardized inputs, set by fit
@@ -189,11 +192,11 @@ class AnomalyDetector(OutlierMixin, TrainlabEstimator):
         return np.mean((self._reconstruct(data) - self._encode_inputs(data)) ** 2, axis=1)
 
     def _reconstruct(self, data: np.ndarray) -> np.ndarray:
-        from ._engine import Engine, bucket_rows, get_engine, pad_rows
+        from ._engine import Engine, bucket_rows, get_engine
 
         n = len(data)
         engine = get_engine(self._engine_key_, lambda: Engine(self.model_, "mse", self._make_optimizer()))
-        x = pad_rows(self._encode_inputs(data), bucket_rows(n))
+        x = self._encode_inputs(data, bucket_rows(n))
         return np.asarray(engine.predict(self.model_.variables, x, n), np.float64)
 
     def reconstruction_error(self, X: Any) -> np.ndarray:

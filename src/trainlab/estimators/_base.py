@@ -161,12 +161,13 @@ class TrainlabEstimator(BaseEstimator):
         """`X` checked the scikit-learn way (sets ``n_features_in_`` when `reset`); returns ``(data, rows)``."""
         raise NotImplementedError
 
-    def _setup_inputs(self, data: Any) -> None:
+    def _setup_inputs(self, data: Any, rows: int | None = None) -> None:
         """First fit only: fit whatever the inputs need (feature statistics) on training `data`."""
 
-    def _encode_inputs(self, data: Any) -> Any:
-        """Host arrays the model takes, from `data` as returned by `_feature_data`."""
-        return data
+    def _encode_inputs(self, data: Any, rows: int | None = None) -> Any:
+        """Host arrays the model takes, from `data` as returned by `_feature_data`
+        (with `rows`: zero rows appended up to that many)."""
+        return data if rows is None else pad_rows(data, rows)
 
     # ------------------------------------------------------------------
     # fitting
@@ -212,8 +213,9 @@ class TrainlabEstimator(BaseEstimator):
             train_idx, val_idx = self._validation_split(y, n)
             val = (take_rows(data, val_idx), y[val_idx], None if sw is None else sw[val_idx])
             data, y, sw = take_rows(data, train_idx), y[train_idx], None if sw is None else sw[train_idx]
+        n_train = len(y)
         if not warm:
-            self._setup_inputs(data)
+            self._setup_inputs(data, bucket_rows(n_train))
             self.model_ = self._make_model()
             self._check_model()
             optimizer = self._make_optimizer()  # after the model: a compiled model may bring its own
@@ -227,11 +229,11 @@ class TrainlabEstimator(BaseEstimator):
             optimizer = self._make_optimizer()
             engine = self._engine(optimizer)
             ts = Engine.refresh_hparams(self._ts_, self.model_, optimizer)
-        x = self._encode_inputs(data)
-        padded = PaddedData(x, self._model_targets(y), sw)
+        x = self._encode_inputs(data, bucket_rows(n_train))
+        padded = PaddedData(x, self._model_targets(y), sw, n=n_train)
         val_x = None
         if val is not None:
-            val_x = self._encode_inputs(val[0])
+            val_x = self._encode_inputs(val[0], bucket_rows(len(val[1])))
             self.history_.setdefault("val_loss", [])
         ts = self._train(engine, ts, padded, val, val_x, partial=partial)
         self._ts_ = ts
@@ -262,8 +264,15 @@ class TrainlabEstimator(BaseEstimator):
     def _initial_variables(self, engine: Engine, data: Any) -> dict:
         # eager: compiling one init program per structure costs more than the
         # small per-operation programs JAX caches across structures
-        x = self._encode_inputs(take_rows(data, np.arange(1)))
+        x = jax.tree.map(lambda a: a[:1], self._peek_inputs(data))
         return self.model_.init(jax.random.key(self._seed_), x)
+
+    def _peek_inputs(self, data: Any) -> Any:
+        """Encoded inputs of the first row (for building the model's weights)."""
+        fresh = self.__dict__.get("_fresh_encoding_")
+        if fresh is not None:
+            return self._feature_layer()._packed(*(a[:1] for a in fresh))
+        return self._encode_inputs(take_rows(data, np.arange(1)))
 
     def _engine(self, optimizer: Any) -> Engine:
         key = (self._structure_key(), _engine.optimizer_signature(optimizer), repr(self._loss()))
@@ -333,7 +342,7 @@ class TrainlabEstimator(BaseEstimator):
 
     def _validation_loss(self, engine: Engine, ts: TrainState, val: Any, val_x: Any) -> float:
         n = len(val[1])
-        out = engine.predict({"params": ts.params, "state": ts.state}, pad_rows(val_x, bucket_rows(n)), n)
+        out = engine.predict({"params": ts.params, "state": ts.state}, val_x, n)
         return self._data_loss(np.asarray(out, np.float64), val[1], val[2])
 
     # ------------------------------------------------------------------
@@ -341,9 +350,9 @@ class TrainlabEstimator(BaseEstimator):
     def _outputs(self, X: Any, *, logits: bool = False) -> np.ndarray:
         check_is_fitted(self)
         data, n = self._feature_data(X, reset=False)
-        x = self._encode_inputs(data)
+        x = self._encode_inputs(data, bucket_rows(n))
         engine = get_engine(self._engine_key_, lambda: Engine(self.model_, self._loss(), self._make_optimizer()))
-        out = engine.predict(self.model_.variables, pad_rows(x, bucket_rows(n)), n, logits=logits)
+        out = engine.predict(self.model_.variables, x, n, logits=logits)
         return np.asarray(out, np.float64)
 
     def __sklearn_is_fitted__(self) -> bool:
@@ -358,6 +367,7 @@ class TrainlabEstimator(BaseEstimator):
             state["_variables_host_"] = _to_host(self.model_.variables)
         if "_ts_" in state:
             state["_ts_"] = _to_host(state["_ts_"])
+        state.pop("_fresh_encoding_", None)
         return state
 
     def __setstate__(self, state: dict) -> None:

@@ -130,16 +130,22 @@ class _ColumnsInput:
             )
         return list(inferred)
 
-    def _setup_inputs(self, data: Any) -> None:
+    def _setup_inputs(self, data: Any, rows: int | None = None) -> Any:
         from ..features import FeatureEncoder
 
         self.feature_columns_ = self._resolve_columns(data)
         encoder = FeatureEncoder(self.feature_columns_)
-        encoder.adapt(data)
+        encoded = encoder.fit_encode(data, rows)  # one pass: statistics and the training inputs
         self._encoder_state_ = encoder.get_state()
+        self._fresh_encoding_ = encoded
+        return None
 
-    def _encode_inputs(self, data: Any) -> Any:
-        return self._feature_layer().encode(data)
+    def _encode_inputs(self, data: Any, rows: int | None = None) -> Any:
+        fresh = self.__dict__.pop("_fresh_encoding_", None)
+        layer = self._feature_layer()
+        if fresh is not None:
+            return layer._packed(*fresh)
+        return layer.encode(data, rows)
 
 
     def _feature_layer(self) -> Any:

@@ -160,7 +160,8 @@ class Engine:
             def weighted_step(ts: TrainState, batch: tuple) -> tuple[TrainState, dict]:
                 x, y, sw, real = batch
                 count = jnp.maximum(jnp.sum(real), 1.0)
-                return step(ts, (x, y, sw * real * (real.shape[0] / count)))
+                weight = real * (real.shape[0] / count)
+                return step(ts, (x, y, weight if sw is None else sw * weight))
 
             runner = EpochRunner(weighted_step, num_samples=positions, batch_size=batch_size, chunk_steps=0)
             self._runners[key] = runner
@@ -240,15 +241,15 @@ class Engine:
 
 
 class PaddedData:
-    """Training arrays padded to `bucket_rows` rows: ``(x, y, sample_weight, real)``."""
+    """Training arrays padded to `bucket_rows` rows: ``(x, y, sample_weight or None, real)``."""
 
-    def __init__(self, x: Any, y: Any, sample_weight: np.ndarray | None):
-        self.n = int(jax.tree.leaves(x)[0].shape[0])
+    def __init__(self, x: Any, y: Any, sample_weight: np.ndarray | None, n: int | None = None):
+        self.n = int(len(y) if n is None else n)
         self.rows = bucket_rows(self.n)
-        sw = np.ones(self.n, np.float32) if sample_weight is None else np.asarray(sample_weight, np.float32)
-        real = np.ones(self.n, np.float32)
-        self.arrays = (pad_rows(x, self.rows), pad_rows(y, self.rows), pad_rows(sw, self.rows),
-                       pad_rows(real, self.rows))
+        sw = None if sample_weight is None else pad_rows(np.asarray(sample_weight, np.float32), self.rows)
+        real = np.zeros(self.rows, np.float32)
+        real[: self.n] = 1.0
+        self.arrays = (pad_rows(x, self.rows), pad_rows(y, self.rows), sw, real)
         self._device = None
 
     def device_arrays(self) -> Any:

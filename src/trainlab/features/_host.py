@@ -121,7 +121,7 @@ def _row_label(index: tuple[int, ...]) -> str:
 
 
 def parse_numeric(values: np.ndarray, key: str, shape: tuple[int, ...], allow_missing: bool) -> np.ndarray:
-    """`values` as float64 of shape ``(N, *shape)``; missing entries become NaN.
+    """`values` as floats of shape ``(N, width)`` (float input is not copied); missing entries are NaN.
 
     Raises:
         TypeError: a value is not a number (names the column, row and value).
@@ -136,7 +136,9 @@ def parse_numeric(values: np.ndarray, key: str, shape: tuple[int, ...], allow_mi
             raise ValueError(f"Column {key!r} holds sequences of different lengths; expected shape {shape}.") from None
     if arr.dtype.kind == "b":
         arr = arr.astype(np.float64)
-    if arr.dtype.kind in "iuf":
+    if arr.dtype.kind == "f":
+        out = arr  # float32 / float64 as they are: no copy of large columns
+    elif arr.dtype.kind in "iu":
         out = arr.astype(np.float64)
     else:
         out = _coerce_numbers(arr, key)
@@ -149,6 +151,8 @@ def parse_numeric(values: np.ndarray, key: str, shape: tuple[int, ...], allow_mi
             f"shape={shape}. Pass numeric_column({key!r}, shape={tuple(out.shape[1:]) or (1,)})."
         )
     out = out.reshape((len(out), width))
+    if np.isfinite(out).all():
+        return out
     missing = np.isnan(out)
     if missing.any() and not allow_missing:
         where = tuple(int(i) for i in np.argwhere(missing)[0])
