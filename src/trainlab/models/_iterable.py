@@ -42,6 +42,24 @@ def _batches(data: Any, steps: int | None, iterator_cache: dict) -> Any:
     return itertools.islice(it, steps) if steps else it
 
 
+def _known_length(data: Any) -> int | None:
+    """``len(data)``, or None when it has none or it is unknown (a Dataset with a
+    generator or filter raises TypeError, as tf.data does)."""
+    try:
+        return len(data) if hasattr(data, "__len__") else None
+    except TypeError:
+        return None
+
+
+def _as_arrays(data: Any, argument: str) -> Any:
+    """Like `_data.to_arrays`, but batches already on the device (a prefetching
+    Dataset) stay there instead of making a round trip through the host."""
+    leaves = jax.tree.leaves(data)
+    if leaves and all(isinstance(a, jax.Array) and a.dtype in (np.float32, np.int32) for a in leaves):
+        return data
+    return _data.to_arrays(data, argument)
+
+
 def _host(tree: Any) -> Any:
     return jax.tree.map(lambda a: float(np.asarray(a)), jax.device_get(tree))
 
@@ -63,10 +81,10 @@ def fit_iterable(model: Any, data: Any, *, batch_size: int, epochs: int, verbose
     if first is None:
         raise ValueError("`x` produced no batches.")
     x0, y0, sw0 = _split_batch(first, "`x`")
-    x0, y0 = _data.to_arrays(x0, "x"), _data.to_arrays(y0, "y")
+    x0, y0 = _as_arrays(x0, "x"), _as_arrays(y0, "y")
     model._check_inputs_fit(x0)
     objective = model._objective_for(y0)
-    steps = steps_per_epoch or (len(data) if hasattr(data, "__len__") else None)
+    steps = steps_per_epoch or _known_length(data)
     cbs = CallbackList(callbacks)
     history = History()
     cbs.append(history)
@@ -104,7 +122,7 @@ def fit_iterable(model: Any, data: Any, *, batch_size: int, epochs: int, verbose
             pending_first = None
             for i, batch in enumerate(source):
                 x, y, sw = _split_batch(batch, "`x`")
-                x, y = _data.to_arrays(x, "x"), _data.to_arrays(y, "y")
+                x, y = _as_arrays(x, "x"), _as_arrays(y, "y")
                 sw = None if sw is None else np.asarray(sw, np.float32)
                 ts, step_logs, results = step_fn(ts, jax.device_put((x, y, sw)))
                 losses.append(step_logs["loss"])
@@ -151,7 +169,7 @@ def _evaluate(model: Any, objective: Any, data: Any, steps: int | None, env: dic
     metrics = objective.init_metrics()
     for batch in (itertools.islice(iter(data), steps) if steps else data):
         x, y, sw = _split_batch(batch, "the validation data")
-        x, y = _data.to_arrays(x, "x"), _data.to_arrays(y, "y")
+        x, y = _as_arrays(x, "x"), _as_arrays(y, "y")
         sw = None if sw is None else np.asarray(sw, np.float32)
         batch = jax.device_put((x, y, sw))
         key = ("iter_eval", id(objective), _signature(batch))

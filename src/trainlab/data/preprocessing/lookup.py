@@ -1,0 +1,441 @@
+"""Categorical features: `CategoryEncoding` / `OneHot` (integers 0..K-1 to
+one-hot or multi-hot vectors), `IntegerLookup` (arbitrary integer codes to
+contiguous indices) and `StringLookup` (strings to indices), with Keras's
+arguments and index layout (see `_vocabulary`).
+
+`CategoryEncoding`, `OneHot` and `IntegerLookup` are pure JAX: they run inside
+the compiled train step, so they can be a model's first layer. `StringLookup`
+works on strings, which JAX arrays cannot hold: like Keras on its JAX backend,
+it runs on the host, on the data (``x = lookup(x)`` or ``dataset.map``), and
+returns numpy arrays.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..._validation import check_one_of, describe
+from ...layers import _context
+from ...layers._base import KerasTensor
+from ._base import PreprocessingLayer, iter_batches, to_numpy
+from ._vocabulary import VocabularyMixin, encode_counts, stable_hash
+
+__all__ = ["CategoryEncoding", "OneHot", "IntegerLookup", "StringLookup", "HostLayerMixin"]
+
+_INT32 = np.iinfo(np.int32)
+
+
+def _is_traced(x: Any) -> bool:
+    return isinstance(x, jax.core.Tracer)
+
+
+def _to_int(x: Any) -> Any:
+    if jnp.issubdtype(x.dtype, jnp.floating):
+        return jnp.round(x).astype(jnp.int32)
+    return x.astype(jnp.int32) if x.dtype != jnp.int32 else x
+
+
+def _count_output_shape(input_shape: tuple, output_mode: str, depth: int) -> tuple:
+    input_shape = tuple(input_shape)
+    if output_mode == "int":
+        return input_shape
+    if output_mode == "one_hot":
+        if len(input_shape) > 1 and input_shape[-1] == 1:
+            return input_shape[:-1] + (depth,)
+        return input_shape + (depth,)
+    if len(input_shape) == 1:
+        return input_shape + (depth,)
+    return input_shape[:-1] + (depth,)
+
+
+class CategoryEncoding(PreprocessingLayer):
+    """Encode integer categories ``0..num_tokens-1`` as one-hot, multi-hot or count vectors.
+
+    Keras's `CategoryEncoding`. Shapes: one_hot ``(N,) or (N, 1) -> (N, K)``;
+    multi_hot / count ``(N, T) -> (N, K)`` (the T values of a sample are
+    combined).
+
+    Args:
+        num_tokens: K, the number of categories.
+        output_mode: "multi_hot" (default, Keras), "one_hot" or "count".
+        sparse: not supported (dense outputs only).
+
+    Raises:
+        ValueError: (eager calls) values outside ``[0, num_tokens)``.
+
+    Example:
+        >>> import numpy as np
+        >>> np.asarray(CategoryEncoding(4, output_mode="one_hot")(np.array([3, 0]))).tolist()
+        [[0.0, 0.0, 0.0, 1.0], [1.0, 0.0, 0.0, 0.0]]
+    """
+
+    autocast = False
+    requires_adapt = False
+
+    def __init__(self, num_tokens: int | None = None, output_mode: str = "multi_hot", sparse: bool = False,
+                 **kwargs: Any):
+        super().__init__(**kwargs)
+        if sparse:
+            raise NotImplementedError("`sparse=True` is not supported; use the dense output (sparse=False).")
+        if num_tokens is not None and (isinstance(num_tokens, bool) or not isinstance(num_tokens, (int, np.integer))
+                                       or num_tokens < 1):
+            raise ValueError(f"`num_tokens` must be a positive integer; received {num_tokens!r}.")
+        self.num_tokens = None if num_tokens is None else int(num_tokens)
+        self.output_mode = check_one_of("output_mode", output_mode, ("one_hot", "multi_hot", "count"))
+
+    @property
+    def is_adapted(self) -> bool:
+        return self.num_tokens is not None
+
+    def _require_tokens(self) -> int:
+        if self.num_tokens is None:
+            raise ValueError(
+                f"Layer {self.name!r} ({type(self).__name__}) needs `num_tokens`: pass it, or call "
+                f"{self.name}.adapt(x_train) to count the categories."
+            )
+        return self.num_tokens
+
+    def call(self, inputs):
+        k = self._require_tokens()
+        x = _to_int(inputs)
+        if not _is_traced(x):
+            bad = np.asarray((x < 0) | (x >= k))
+            if bad.any():
+                value = int(np.asarray(x)[bad][0])
+                raise ValueError(
+                    f"Layer {self.name!r} ({type(self).__name__}) takes integers in [0, {k}); received {value}. "
+                    f"Map arbitrary codes to indices with IntegerLookup first, or raise `num_tokens`."
+                )
+        return encode_counts(x, k, self.output_mode, jnp)
+
+    def compute_output_shape(self, input_shape):
+        return _count_output_shape(input_shape, self.output_mode, self._require_tokens())
+
+    def get_config(self):
+        return {**super().get_config(), "num_tokens": self.num_tokens, "output_mode": self.output_mode}
+
+
+class OneHot(CategoryEncoding):
+    """One-hot encode integer categories; `adapt` can find ``num_tokens`` (max + 1).
+
+    ``(N,) or (N, 1) -> (N, num_tokens)``. Same as
+    ``CategoryEncoding(num_tokens, output_mode="one_hot")``.
+
+    Example:
+        >>> import numpy as np
+        >>> enc = OneHot()
+        >>> enc.adapt(np.array([0, 2, 1]))
+        >>> np.asarray(enc(np.array([2]))).tolist()
+        [[0.0, 0.0, 1.0]]
+    """
+
+    def __init__(self, num_tokens: int | None = None, **kwargs: Any):
+        kwargs.pop("output_mode", None)
+        super().__init__(num_tokens=num_tokens, output_mode="one_hot", **kwargs)
+
+    def adapt(self, data: Any, batch_size: int | None = None, steps: int | None = None) -> None:
+        """Set ``num_tokens`` to the largest category in `data` plus one."""
+        batches, _ = iter_batches(data, self, batch_size=batch_size, steps=steps)
+        top = -1
+        for batch in batches:
+            arr = np.asarray(batch)
+            if not (np.issubdtype(arr.dtype, np.integer) or
+                    (np.issubdtype(arr.dtype, np.floating) and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)))):
+                raise ValueError(
+                    f"OneHot.adapt() needs integer categories; received {describe(arr)}. Map strings or other "
+                    f"codes to indices with StringLookup / IntegerLookup."
+                )
+            if arr.size and arr.min() < 0:
+                raise ValueError(f"OneHot.adapt() needs categories >= 0; received {int(arr.min())}.")
+            if arr.size:
+                top = max(top, int(arr.max()))
+        if top < 0:
+            raise ValueError("OneHot.adapt() received no values.")
+        self.num_tokens = top + 1
+
+    def get_config(self):
+        config = super().get_config()
+        config.pop("output_mode", None)
+        return config
+
+
+class IntegerLookup(VocabularyMixin, PreprocessingLayer):
+    """Map integer codes (zip codes, ids) to contiguous indices, learned by `adapt`.
+
+    Keras's `IntegerLookup`: index 0 is the mask (if `mask_token` is set),
+    then `num_oov_indices` indices for unknown values, then the vocabulary,
+    most frequent first. Runs inside the compiled model (sorted vocabulary +
+    binary search), so it can be a model's first layer; the vocabulary is
+    saved in the layer configuration.
+
+    Args:
+        max_tokens: largest vocabulary size, specials included (None: all).
+        num_oov_indices: indices for unknown values (hashed by ``value mod n``).
+        mask_token: integer mapped to index 0 (e.g. 0 for padding), or None.
+        oov_token: what `invert` returns for OOV indices (default -1).
+        vocabulary: a list of integers instead of `adapt`.
+        idf_weights: with output_mode="tf_idf" and a given vocabulary.
+        invert: map indices back to values.
+        output_mode: "int" (indices), "one_hot", "multi_hot", "count", "tf_idf".
+        pad_to_max_tokens: non-int outputs are `max_tokens` wide.
+
+    Example:
+        >>> import numpy as np
+        >>> lookup = IntegerLookup()
+        >>> lookup.adapt(np.array([12, 12, 36, 7]))
+        >>> lookup.get_vocabulary()
+        [-1, 12, 36, 7]
+        >>> np.asarray(lookup(np.array([36, 99]))).tolist()
+        [2, 0]
+    """
+
+    autocast = False
+
+    def __init__(self, max_tokens: int | None = None, num_oov_indices: int = 1, mask_token: int | None = None,
+                 oov_token: int = -1, output_mode: str = "int", pad_to_max_tokens: bool = False,
+                 sparse: bool = False, vocabulary: Any = None, vocabulary_dtype: str = "int64",
+                 idf_weights: Any = None, invert: bool = False, **kwargs: Any):
+        super().__init__(**kwargs)
+        if vocabulary_dtype not in ("int32", "int64"):
+            raise ValueError(f"`vocabulary_dtype` must be 'int32' or 'int64'; received {vocabulary_dtype!r}.")
+        self.vocabulary_dtype = vocabulary_dtype
+        for arg, v in (("mask_token", mask_token), ("oov_token", oov_token)):
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer))):
+                raise TypeError(f"`{arg}` of IntegerLookup must be an integer or None; received {describe(v)}.")
+        self._init_vocabulary(max_tokens=max_tokens, num_oov_indices=num_oov_indices,
+                              mask_token=None if mask_token is None else int(mask_token),
+                              oov_token=None if oov_token is None else int(oov_token), vocabulary=vocabulary,
+                              idf_weights=idf_weights, invert=invert, output_mode=output_mode,
+                              pad_to_max_tokens=pad_to_max_tokens, sparse=sparse)
+
+    def _convert_token(self, token: Any) -> int:
+        if isinstance(token, bool) or not isinstance(token, (int, np.integer)):
+            if isinstance(token, (float, np.floating)) and float(token).is_integer():
+                token = int(token)
+            else:
+                raise TypeError(f"IntegerLookup vocabularies hold integers; received {describe(token)}.")
+        token = int(token)
+        if not _INT32.min <= token <= _INT32.max:
+            raise ValueError(f"IntegerLookup values must fit in int32 (JAX's integer type); received {token}.")
+        return token
+
+    def _on_vocabulary_set(self) -> None:
+        keys = np.asarray(self._tokens, np.int64)
+        order = np.argsort(keys, kind="stable")
+        self._keys = keys[order].astype(np.int32)
+        self._vals = (order + self._token_start()).astype(np.int32)
+        self._table = np.asarray(self.get_vocabulary(), np.int64).astype(np.int32) if self.invert else None
+
+    def adapt(self, data: Any, batch_size: int | None = None, steps: int | None = None) -> None:
+        """Learn the vocabulary (values by frequency) from `data`."""
+        batches, _ = iter_batches(data, self, batch_size=batch_size, steps=steps)
+
+        def documents():
+            for batch in batches:
+                arr = np.asarray(batch)
+                if arr.dtype == object or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+                    raise TypeError(
+                        f"IntegerLookup.adapt() needs integer data; received {describe(arr)}. Use StringLookup for "
+                        f"strings."
+                    )
+                if np.issubdtype(arr.dtype, np.floating):
+                    if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
+                        raise ValueError(
+                            "IntegerLookup.adapt() needs integer values; the data holds non-integer floats or NaN."
+                        )
+                arr = arr.astype(np.int64)
+                if arr.ndim <= 1:
+                    arr = arr.reshape(-1, 1)
+                for row in arr.reshape(arr.shape[0], -1):
+                    yield [self._convert_token(v) for v in row.tolist()]
+
+        self._build_vocabulary(documents())
+
+    def _lookup(self, x: Any) -> Any:
+        keys, vals = jnp.asarray(self._keys), jnp.asarray(self._vals)
+        pos = jnp.clip(jnp.searchsorted(keys, x), 0, keys.shape[0] - 1)
+        found = keys[pos] == x
+        if self.num_oov_indices > 0:
+            oov = self._oov_start() + jnp.mod(x, self.num_oov_indices)
+        else:
+            oov = jnp.full_like(x, -1)
+            if not _is_traced(x) and not bool(np.all(np.asarray(found | self._is_mask(x)))):
+                bad = int(np.asarray(x)[~np.asarray(found | self._is_mask(x))][0])
+                raise ValueError(
+                    f"Layer {self.name!r} (IntegerLookup) has num_oov_indices=0 and received {bad}, which is not in "
+                    f"its vocabulary. Set num_oov_indices=1 to map unknown values to an OOV index."
+                )
+        idx = jnp.where(found, vals[pos], oov)
+        if self._mask_in_vocab():
+            idx = jnp.where(x == self.mask_token, 0, idx)
+        return idx
+
+    def _is_mask(self, x: Any) -> Any:
+        return (x == self.mask_token) if self.mask_token is not None else jnp.zeros(x.shape, bool)
+
+    def call(self, inputs):
+        self._require_vocabulary()
+        x = _to_int(inputs)
+        if self.invert:
+            table = jnp.asarray(self._table)
+            ok = (x >= 0) & (x < table.shape[0])
+            return jnp.where(ok, table[jnp.clip(x, 0, table.shape[0] - 1)], self.oov_token)
+        idx = self._lookup(x)
+        if self.output_mode == "int":
+            return idx
+        valid = None if self.mask_token is None else (x != self.mask_token).astype(jnp.float32)
+        return encode_counts(idx, self._depth(), self.output_mode, jnp, valid, self._idf)
+
+    def compute_output_shape(self, input_shape):
+        depth = self._depth() if self.output_mode != "int" else 0
+        return _count_output_shape(input_shape, self.output_mode, depth)
+
+    def _output_dtype(self, inputs):
+        return "int32" if self.output_mode == "int" else "float32"
+
+    def get_config(self):
+        return {**super().get_config(), **self._vocabulary_config(), "vocabulary_dtype": self.vocabulary_dtype}
+
+
+class HostLayerMixin:
+    """For layers that work on strings: they run on the host (numpy), never in
+    a compiled model; calling them inside one raises an error that says how
+    to use them instead."""
+
+    def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        if _context.current() is not None or isinstance(inputs, KerasTensor) or _is_traced(inputs):
+            raise TypeError(
+                f"Layer {self.name!r} ({type(self).__name__}) works on strings, which cannot enter a compiled JAX "
+                f"model (Keras's JAX backend has the same limit). Apply it to the data instead: "
+                f"x = {self.name}(texts), or dataset.map(lambda x, y: ({self.name}(x), y)); then feed the "
+                f"integer output to the model (e.g. an Embedding layer)."
+            )
+        kwargs.pop("training", None)
+        return self.host_call(inputs)
+
+    def host_call(self, inputs: Any) -> np.ndarray:
+        raise NotImplementedError
+
+
+def _as_str_array(data: Any, encoding: str) -> np.ndarray:
+    arr, _ = to_numpy(data, "inputs")
+    if arr.ndim == 2 and hasattr(data, "columns") and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.dtype.kind == "S" or (arr.dtype == object and arr.size and isinstance(arr.flat[0], bytes)):
+        arr = np.vectorize(lambda b: b.decode(encoding) if isinstance(b, bytes) else b, otypes=[object])(arr)
+    if arr.dtype.kind not in ("U", "O"):
+        raise TypeError(
+            f"StringLookup takes strings; received {describe(arr)}. Use IntegerLookup for integer codes."
+        )
+    return arr.astype(object)
+
+
+class StringLookup(HostLayerMixin, VocabularyMixin, PreprocessingLayer):
+    """Map strings to integer indices (and back), vocabulary learned by `adapt`.
+
+    Keras's `StringLookup` with the same arguments and index layout (default:
+    index 0 for unknown strings "[UNK]", then tokens by frequency). Works on
+    the host: ``lookup(np.array(["a", "b"]))`` returns a numpy array; use it
+    on the data or in `Dataset.map`, then feed indices to the model. The
+    vocabulary is part of the layer configuration (`get_config`).
+
+    Args:
+        as `IntegerLookup`, with ``oov_token="[UNK]"``, string `mask_token`
+        (e.g. ""), `vocabulary` a list or a text file (one token a line), and
+        `encoding` for bytes inputs. More than one OOV index hashes tokens
+        with CRC-32 (TensorFlow uses FarmHash, so buckets differ).
+
+    Example:
+        >>> import numpy as np
+        >>> lookup = StringLookup()
+        >>> lookup.adapt(np.array(["cat", "dog", "cat"]))
+        >>> lookup.get_vocabulary()
+        ['[UNK]', 'cat', 'dog']
+        >>> lookup(np.array(["dog", "fish"])).tolist()
+        [2, 0]
+    """
+
+    def __init__(self, max_tokens: int | None = None, num_oov_indices: int = 1, mask_token: str | None = None,
+                 oov_token: str = "[UNK]", vocabulary: Any = None, idf_weights: Any = None, invert: bool = False,
+                 output_mode: str = "int", pad_to_max_tokens: bool = False, sparse: bool = False,
+                 encoding: str = "utf-8", **kwargs: Any):
+        super().__init__(**kwargs)
+        self.encoding = encoding
+        self._init_vocabulary(max_tokens=max_tokens, num_oov_indices=num_oov_indices, mask_token=mask_token,
+                              oov_token=oov_token, vocabulary=vocabulary, idf_weights=idf_weights, invert=invert,
+                              output_mode=output_mode, pad_to_max_tokens=pad_to_max_tokens, sparse=sparse)
+
+    def _convert_token(self, token: Any) -> str:
+        if isinstance(token, bytes):
+            return token.decode(self.encoding)
+        if not isinstance(token, str):
+            raise TypeError(f"StringLookup vocabularies hold strings; received {describe(token)}.")
+        return str(token)
+
+    def _on_vocabulary_set(self) -> None:
+        start = self._token_start()
+        self._index = {t: i + start for i, t in enumerate(self._tokens)}
+
+    def adapt(self, data: Any, batch_size: int | None = None, steps: int | None = None) -> None:
+        """Learn the vocabulary (strings by frequency) from `data`."""
+        batches, _ = iter_batches(data, self, batch_size=batch_size, steps=steps)
+
+        def documents():
+            for batch in batches:
+                arr = _as_str_array(batch, self.encoding)
+                if arr.ndim <= 1:
+                    arr = arr.reshape(-1, 1)
+                for row in arr.reshape(arr.shape[0], -1):
+                    yield list(row)
+
+        self._build_vocabulary(documents())
+
+    def lookup_tokens(self, arr: np.ndarray) -> np.ndarray:
+        """Indices (int32) of a numpy object array of strings, same shape."""
+        oov_start, n_oov = self._oov_start(), self.num_oov_indices
+        mask = self.mask_token if self._mask_in_vocab() else None
+        flat = arr.reshape(-1)
+        out = np.empty(flat.shape[0], np.int32)
+        get = self._index.get
+        for i, t in enumerate(flat):
+            j = get(t)
+            if j is None:
+                if mask is not None and t == mask:
+                    j = 0
+                elif n_oov:
+                    j = oov_start + (stable_hash(t) % n_oov if n_oov > 1 else 0)
+                else:
+                    raise ValueError(
+                        f"Layer {self.name!r} (StringLookup) has num_oov_indices=0 and received {t!r}, which is not "
+                        f"in its vocabulary. Set num_oov_indices=1 to map unknown strings to an OOV index."
+                    )
+            out[i] = j
+        return out.reshape(arr.shape)
+
+    def host_call(self, inputs: Any) -> np.ndarray:
+        self._require_vocabulary()
+        if self.invert:
+            idx = np.asarray(inputs)
+            if not np.issubdtype(idx.dtype, np.integer):
+                raise TypeError(f"StringLookup(invert=True) takes integer indices; received {describe(idx)}.")
+            table = np.asarray(self.get_vocabulary(), dtype=object)
+            ok = (idx >= 0) & (idx < len(table))
+            out = np.where(ok, table[np.clip(idx, 0, len(table) - 1)], self.oov_token)
+            return out.astype(str)
+        arr = _as_str_array(inputs, self.encoding)
+        idx = self.lookup_tokens(arr)
+        if self.output_mode == "int":
+            return idx
+        valid = None if self.mask_token is None else (arr != self.mask_token).astype(np.float32)
+        return encode_counts(idx, self._depth(), self.output_mode, np, valid, self._idf)
+
+    def compute_output_shape(self, input_shape):
+        depth = self._depth() if self.output_mode != "int" else 0
+        return _count_output_shape(input_shape, self.output_mode, depth)
+
+    def get_config(self):
+        return {**super().get_config(), **self._vocabulary_config(), "encoding": self.encoding}
