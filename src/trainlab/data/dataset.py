@@ -59,7 +59,10 @@ def _slice_leaf(value: Any, path: str) -> Any:
     if isinstance(value, jax.Array):
         value = np.asarray(value)
     if not isinstance(value, np.ndarray):
-        value = np.asarray(value)
+        try:
+            value = np.asarray(value)
+        except ValueError:  # numpy 2 refuses ragged nested lists
+            value = np.empty(0, dtype=object)
         if value.dtype == object:
             raise TypeError(
                 f"`tensors{path}` must be an array of numbers or strings; numpy made an object array from it "

@@ -306,14 +306,21 @@ class HostLayerMixin:
     a compiled model; calling them inside one raises an error that says how
     to use them instead."""
 
+    def _host_only_error(self) -> TypeError:
+        return TypeError(
+            f"Layer {self.name!r} ({type(self).__name__}) works on strings, which cannot enter a compiled JAX "
+            f"model (Keras's JAX backend has the same limit). Apply it to the data instead: "
+            f"x = {self.name}(texts), or dataset.map(lambda x, y: ({self.name}(x), y)); then feed the "
+            f"integer output to the model (e.g. an Embedding layer)."
+        )
+
+    def build(self, input_shape: Any) -> None:
+        # only models build these layers (host calls never do): refuse to become part of one
+        raise self._host_only_error()
+
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         if _context.current() is not None or isinstance(inputs, KerasTensor) or _is_traced(inputs):
-            raise TypeError(
-                f"Layer {self.name!r} ({type(self).__name__}) works on strings, which cannot enter a compiled JAX "
-                f"model (Keras's JAX backend has the same limit). Apply it to the data instead: "
-                f"x = {self.name}(texts), or dataset.map(lambda x, y: ({self.name}(x), y)); then feed the "
-                f"integer output to the model (e.g. an Embedding layer)."
-            )
+            raise self._host_only_error()
         kwargs.pop("training", None)
         return self.host_call(inputs)
 
@@ -325,7 +332,7 @@ def _as_str_array(data: Any, encoding: str) -> np.ndarray:
     arr, _ = to_numpy(data, "inputs")
     if arr.ndim == 2 and hasattr(data, "columns") and arr.shape[1] == 1:
         arr = arr[:, 0]
-    if arr.dtype.kind == "S" or (arr.dtype == object and arr.size and isinstance(arr.flat[0], bytes)):
+    if arr.dtype.kind == "S" or (arr.dtype == object and any(isinstance(v, bytes) for v in arr.flat)):
         arr = np.vectorize(lambda b: b.decode(encoding) if isinstance(b, bytes) else b, otypes=[object])(arr)
     if arr.dtype.kind not in ("U", "O"):
         raise TypeError(

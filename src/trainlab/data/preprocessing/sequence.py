@@ -19,6 +19,7 @@ __all__ = ["pad_sequences"]
 def _check_integral(seq: np.ndarray, index: int, dtype: np.dtype) -> None:
     if seq.dtype == object or seq.dtype.kind in ("U", "S"):
         bad = next((v for v in seq.reshape(-1) if not isinstance(v, (int, np.integer, bool, np.bool_))), None)
+        bad = bad.item() if isinstance(bad, np.generic) else bad
         raise ValueError(
             f"`sequences[{index}]` holds {describe(bad)}, not an integer token index. pad_sequences pads integer "
             f"sequences (dtype={str(dtype)!r}); turn text into indices first (TextVectorization, StringLookup), or "
@@ -30,7 +31,7 @@ def _check_integral(seq: np.ndarray, index: int, dtype: np.dtype) -> None:
         if frac.any():
             pos = int(np.flatnonzero(frac)[0])
             raise ValueError(
-                f"`sequences[{index}]` holds the non-integer value {flat[pos]!r} at position {pos}, but the output "
+                f"`sequences[{index}]` holds the non-integer value {flat[pos].item()!r} at position {pos}, but the output "
                 f"dtype is {str(dtype)!r}. pad_sequences pads integer token sequences; pass dtype='float32' to pad "
                 f"real-valued sequences."
             )

@@ -182,8 +182,8 @@ class TextVectorization(HostLayerMixin, VocabularyMixin, PreprocessingLayer):
     def host_call(self, inputs: Any) -> np.ndarray:
         self._require_vocabulary()
         texts = self._texts(inputs)
-        get = self._index.get
-        seqs = [[get(t, 1) for t in self.tokenize(text)] for text in texts]
+        get, oov = self._index.get, self._oov_start()
+        seqs = [[get(t, oov) for t in self.tokenize(text)] for text in texts]
         if self.output_mode == "int":
             length = self.output_sequence_length
             if length is None:
