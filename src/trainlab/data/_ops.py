@@ -18,7 +18,7 @@ from typing import Any
 import jax
 import numpy as np
 
-from ._sources import INFINITE, UNKNOWN, Node, index_tree, leaves_len
+from ._sources import INFINITE, UNKNOWN, ArraySource, Node, index_tree, leaves_len
 
 __all__ = ["MapNode", "FilterNode", "ShuffleNode", "BatchNode", "TakeNode", "SkipNode", "RepeatNode",
            "PrefetchNode", "AUTOTUNE", "to_device"]
@@ -102,6 +102,11 @@ class ShuffleNode(Node):
     def chunks(self, epoch: int) -> Iterator[Any]:
         rng = np.random.default_rng([self.seed, epoch if self.reshuffle else 0])
         cap = self.capacity
+        source = self.parent
+        if isinstance(source, ArraySource) and source.in_memory and cap >= source.cardinality():
+            # the buffer would hold everything: gather a random permutation directly (no buffer copy)
+            yield from source.gather(rng.permutation(source.cardinality()))
+            return
         step = max(1, cap // 8)  # elements exchanged per draw: mixing vs numpy overhead
         buffer, fill = None, 0
         for chunk in self.parent.chunks(epoch):

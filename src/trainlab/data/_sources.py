@@ -118,6 +118,17 @@ class ArraySource(Node):
     def cardinality(self) -> int:
         return self._n
 
+    @property
+    def in_memory(self) -> bool:
+        """True when rows can be gathered in any order cheaply (no memory map, no files)."""
+        return self._tree is not None and not any(
+            _memmap_root(a) is not None for a in jax.tree.leaves(self._tree) if isinstance(a, np.ndarray))
+
+    def gather(self, order: np.ndarray) -> Iterator[Any]:
+        """Rows in the given order, a chunk at a time (in-memory sources only)."""
+        for start in range(0, len(order), self._rows):
+            yield index_tree(self._tree, order[start:start + self._rows])
+
     def chunks(self, epoch: int) -> Iterator[Any]:
         tree = self._tree if self._tree is not None else self._opener()
         leaves, treedef = jax.tree.flatten(tree)

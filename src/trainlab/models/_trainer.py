@@ -287,6 +287,15 @@ class TrainerMixin:
         if _data.is_iterable_data(x):
             from ._iterable import fit_iterable
 
+            for arg, value, fix in (("validation_split", validation_split, "pass validation_data=(another dataset)"),
+                                    ("y", y, "make the dataset yield (x, y) tuples"),
+                                    ("sample_weight", sample_weight, "yield (x, y, sample_weight) tuples"),
+                                    ("class_weight", class_weight, "yield (x, y, sample_weight) tuples")):
+                if value is not None and value is not False and not (arg == "validation_split" and value == 0):
+                    raise ValueError(
+                        f"`{arg}` is only supported when `x` holds arrays; `x` is a {type(x).__name__} of "
+                        f"batches: {fix}."
+                    )
             return fit_iterable(self, x, batch_size=batch_size, epochs=epochs, verbose=verbose, callbacks=callbacks,
                                 validation_data=validation_data, initial_epoch=initial_epoch,
                                 steps_per_epoch=steps_per_epoch, validation_steps=validation_steps,

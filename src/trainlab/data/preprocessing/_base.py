@@ -77,8 +77,11 @@ def column_label(index: int, names: list[str] | None) -> str:
     return str(index)
 
 
-def check_no_nan(batch: np.ndarray, layer: "Layer | str", names: list[str] | None, what: str = "adapt") -> None:
-    """Raise a ValueError that names every column (last axis) holding NaN or Inf."""
+def check_no_nan(batch: np.ndarray, layer: "Layer | str", names: list[str] | None, what: str = "adapt",
+                 labels: list[str] | None = None) -> None:
+    """Raise a ValueError that names every column (last axis) holding NaN or Inf.
+
+    `labels` (one per column) overrides the ``index (name)`` labels."""
     if not np.issubdtype(batch.dtype, np.floating):
         return
     bad = ~np.isfinite(batch)
@@ -86,7 +89,8 @@ def check_no_nan(batch: np.ndarray, layer: "Layer | str", names: list[str] | Non
         return
     per_col = bad.reshape(-1, batch.shape[-1]).sum(axis=0) if batch.ndim > 1 else np.array([bad.sum()])
     cols = [i for i in range(per_col.shape[0]) if per_col[i]]
-    listed = ", ".join(f"{column_label(i, names)}: {int(per_col[i])} value(s)" for i in cols[:10])
+    label = (lambda i: labels[i]) if labels is not None else (lambda i: column_label(i, names))
+    listed = ", ".join(f"{label(i)}: {int(per_col[i])} value(s)" for i in cols[:10])
     more = f" and {len(cols) - 10} more" if len(cols) > 10 else ""
     if isinstance(layer, str):  # a function, e.g. "drop_outliers"
         where, who = f"{layer}()", f"{layer}()"

@@ -189,6 +189,10 @@ class VocabularyMixin:
             if self.output_mode == "tf_idf":
                 doc_counts.update(set(doc))
             n_docs += 1
+        self._finish_vocabulary(counts, doc_counts, n_docs)
+
+    def _finish_vocabulary(self, counts: Counter, doc_counts: Counter, n_docs: int) -> None:
+        """Keep the most frequent tokens of `counts` (and TF-IDF weights from `doc_counts`)."""
         for special in (self.mask_token, self.oov_token):
             if special is not None:
                 counts.pop(special, None)

@@ -12,6 +12,7 @@ returns numpy arrays.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import jax
@@ -233,27 +234,36 @@ class IntegerLookup(VocabularyMixin, PreprocessingLayer):
     def adapt(self, data: Any, batch_size: int | None = None, steps: int | None = None) -> None:
         """Learn the vocabulary (values by frequency) from `data`."""
         batches, _ = iter_batches(data, self, batch_size=batch_size, steps=steps)
-
-        def documents():
-            for batch in batches:
-                arr = np.asarray(batch)
-                if arr.dtype == object or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
-                    raise TypeError(
-                        f"IntegerLookup.adapt() needs integer data; received {describe(arr)}. Use StringLookup for "
-                        f"strings."
-                    )
-                if np.issubdtype(arr.dtype, np.floating):
-                    if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
-                        raise ValueError(
-                            "IntegerLookup.adapt() needs integer values; the data holds non-integer floats or NaN."
-                        )
-                arr = arr.astype(np.int64)
-                if arr.ndim <= 1:
-                    arr = arr.reshape(-1, 1)
-                for row in arr.reshape(arr.shape[0], -1):
-                    yield [self._convert_token(v) for v in row.tolist()]
-
-        self._build_vocabulary(documents())
+        counts: Counter = Counter()
+        doc_counts: Counter = Counter()
+        n_docs = 0
+        for batch in batches:
+            arr = np.asarray(batch)
+            if arr.dtype == object or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+                raise TypeError(
+                    f"IntegerLookup.adapt() needs integer data; received {describe(arr)}. Use StringLookup for "
+                    f"strings."
+                )
+            if np.issubdtype(arr.dtype, np.floating) and (not np.all(np.isfinite(arr)) or
+                                                          not np.all(arr == np.round(arr))):
+                raise ValueError("IntegerLookup.adapt() needs integer values; the data holds non-integer floats or NaN.")
+            arr = arr.astype(np.int64)
+            if arr.size and (arr.min() < _INT32.min or arr.max() > _INT32.max):
+                raise ValueError(
+                    f"IntegerLookup values must fit in int32 (JAX's integer type); the data spans "
+                    f"[{int(arr.min())}, {int(arr.max())}]."
+                )
+            rows = arr.reshape(arr.shape[0], -1) if arr.ndim > 1 else arr.reshape(-1, 1)
+            values, freq = np.unique(rows, return_counts=True)
+            counts.update(dict(zip(values.tolist(), freq.tolist())))
+            if self.output_mode == "tf_idf":  # documents containing each value: first occurrence per row
+                ordered = np.sort(rows, axis=1)
+                first = np.ones(ordered.shape, bool)
+                first[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+                values, freq = np.unique(ordered[first], return_counts=True)
+                doc_counts.update(dict(zip(values.tolist(), freq.tolist())))
+            n_docs += rows.shape[0]
+        self._finish_vocabulary(counts, doc_counts, n_docs)
 
     def _lookup(self, x: Any) -> Any:
         keys, vals = jnp.asarray(self._keys), jnp.asarray(self._vals)

@@ -203,7 +203,7 @@ def drop_outliers(*arrays: Any, method: str = "iqr", threshold: float | None = N
             )
     cols = _resolve_columns(columns, data.shape[1], names)
     checked = np.asarray(data[:, cols], np.float64)
-    check_no_nan(checked, "drop_outliers", [names[c] for c in cols] if names else None)
+    check_no_nan(checked, "drop_outliers", None, labels=[column_label(c, names) for c in cols])
     if clipper is not None:
         if not clipper.is_adapted:
             raise ValueError("`clipper` must be adapted first: clipper.adapt(x_train).")

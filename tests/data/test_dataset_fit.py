@@ -157,3 +157,14 @@ def test_preprocessing_and_augmentation_survive_a_population_vmap(regression):
     assert logs["loss"].shape == (2, 4)
     # the adapted statistics are state, identical in both members and unchanged by training
     np.testing.assert_allclose(population.member(stacked, 1).state[norm.name]["mean"], norm.mean)
+
+
+def test_array_only_arguments_with_a_dataset_are_refused(regression):
+    x, y = regression
+    model = _model()
+    ds = Dataset.from_tensor_slices((x, y)).batch(32)
+    with pytest.raises(ValueError, match=r"`validation_split` is only supported when `x` holds arrays.*"
+                                         r"validation_data"):
+        model.fit(ds, validation_split=0.2, verbose=0)
+    with pytest.raises(ValueError, match=r"`y` is only supported when `x` holds arrays.*\(x, y\) tuples"):
+        model.fit(Dataset.from_tensor_slices(x).batch(32), y, verbose=0)

@@ -141,3 +141,5 @@ def test_lookup_bad_arguments():
         IntegerLookup(vocabulary=[1], num_oov_indices=0)(np.array([5]))
     with pytest.raises(TypeError, match="needs integer data"):
         IntegerLookup().adapt(np.array(["a"]))
+    with pytest.raises(ValueError, match=r"must fit in int32.*\[1, 1099511627776\]"):
+        IntegerLookup().adapt(np.array([1, 2 ** 40]))
