@@ -249,6 +249,13 @@ class TrainerMixin:
         if self._expected_input_shape() is not None:
             self._check_model_input(shape, argument)
         self.build_from_data(x)
+        consumers = getattr(self, "_input_consumers", None)
+        if consumers is not None:
+            flat = self._flatten_inputs(x, argument) if hasattr(self, "_flatten_inputs") else [x]
+            for i, layer in consumers():
+                check = getattr(layer, "validate_input_values", None)
+                if check is not None and i < len(flat):
+                    check(flat[i], argument)
 
     def _unpack_validation(self, validation_data: Any) -> tuple[Any, Any, Any]:
         if isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3):
