@@ -6,7 +6,6 @@ Shapes in docstrings put the batch dimension first (``N``).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
