@@ -12,6 +12,7 @@ MODULES = [
     "trainlab.data.preprocessing.imputer",
     "trainlab.data.preprocessing.outliers",
     "trainlab.data.preprocessing.lookup",
+    "trainlab.data.preprocessing.string_lookup",
     "trainlab.data.preprocessing.text",
     "trainlab.data.preprocessing.sequence",
     "trainlab.data.augmentation.geometric",

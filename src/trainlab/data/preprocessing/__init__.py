@@ -10,7 +10,8 @@ statistics as non-trainable weights. String layers (`StringLookup`,
 
 from ._base import PreprocessingLayer
 from .imputer import Imputer
-from .lookup import CategoryEncoding, IntegerLookup, OneHot, StringLookup
+from .lookup import CategoryEncoding, IntegerLookup, OneHot
+from .string_lookup import StringLookup
 from .outliers import OutlierClipper, OutlierReport, drop_outliers, outlier_bounds
 from .pca import PCA
 from .scaling import MinMaxScaling, Normalization

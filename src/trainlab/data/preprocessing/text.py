@@ -21,7 +21,7 @@ import numpy as np
 from ..._validation import check_positive_int, describe
 from ._base import PreprocessingLayer, iter_batches, to_numpy
 from ._vocabulary import VocabularyMixin
-from .lookup import HostLayerMixin
+from .string_lookup import HostLayerMixin
 
 __all__ = ["TextVectorization"]
 
