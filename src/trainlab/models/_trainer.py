@@ -190,6 +190,35 @@ class TrainerMixin:
         self._train_state = ts
         return ts
 
+    def reset_optimizer_state(self) -> None:
+        """Forget the optimizer's accumulated slots (momenta, moving averages),
+        keeping its hyperparameters and step count.
+
+        Used after restoring weights from before a divergence (the `Autopilot`):
+        the slots of the diverged steps hold huge or NaN values that would
+        otherwise undo the restore at the next update. No-op before `fit`.
+        """
+        if self._train_state is None:
+            return
+        ts = self._push_host_changes(self._train_state)
+        from ..core.trees import split_by_mask
+
+        trainable, _ = split_by_mask(ts.params, self._ts_meta["mask_tree"])
+        fresh = self.optimizer.init(trainable, ts.opt_state.hparams)
+        self._train_state = ts._replace(opt_state=fresh._replace(count=ts.opt_state.count))
+
+    def find_learning_rate(self, x: Any, y: Any = None, **kwargs: Any) -> Any:
+        """Learning-rate range test on a copy of the weights (the model is left
+        untouched); see `trainlab.doctor.find_learning_rate` for the arguments.
+
+        Example:
+            >>> result = model.find_learning_rate(x_train, y_train)   # doctest: +SKIP
+            >>> result.suggestion, result.plot("lr.png")              # doctest: +SKIP
+        """
+        from ..doctor import find_learning_rate
+
+        return find_learning_rate(self, x, y, **kwargs)
+
     def _set_live_state(self, ts: Any) -> None:
         self._train_state = ts
         self._ts_dirty = True
