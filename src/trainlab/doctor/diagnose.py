@@ -298,6 +298,7 @@ class _Doctor:
         level = self.start_level(loss) if offset == 0 else float(loss[0])
         progress = 1.0 - float(sm[-1]) / level if level > 0 else float("nan")
         if too_high:
+            progress = 1.0 - float(sm[-1]) / l0 if l0 > 0 else float("nan")
             ev = {"initial_loss": l0, "final_loss": float(sm[-1]), "progress": progress,
                   "rising_epochs": rises, "epochs": n}
             if steps:

@@ -1,0 +1,1 @@
+"""Run directories, TensorBoard logs and self-contained HTML reports."""
