@@ -2,10 +2,17 @@
 
 from .autopilot import Autopilot
 from .diagnose import Thresholds, diagnose
+from .batch_size import BatchSizeResult, find_batch_size
+from .gradients import GradientCheckResult, LayerCheck, check_gradients
 from .lr_finder import LRFinderResult, find_learning_rate, suggest_learning_rate
 from .findings import CODES, SEVERITIES, Finding, format_findings, worst_severity
 
 __all__ = [
+    "check_gradients",
+    "GradientCheckResult",
+    "LayerCheck",
+    "find_batch_size",
+    "BatchSizeResult",
     "find_learning_rate",
     "suggest_learning_rate",
     "LRFinderResult",
