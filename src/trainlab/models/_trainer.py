@@ -295,7 +295,7 @@ class TrainerMixin:
             validation_data: Any = None, shuffle: bool = True, class_weight: dict | None = None,
             sample_weight: Any = None, initial_epoch: int = 0, steps_per_epoch: int | None = None,
             validation_steps: int | None = None, validation_batch_size: int | None = None,
-            validation_freq: int = 1) -> Any:
+            validation_freq: int = 1, run_dir: Any = None) -> Any:
         """Train for `epochs` epochs (Keras signature and defaults; returns a `History`).
 
         Each epoch runs as compiled `lax.scan` programs over batches of `batch_size`
@@ -303,6 +303,10 @@ class TrainerMixin:
         ``validation_split`` takes the *last* fraction of the data before
         shuffling, as Keras does. Plain, mini-batch and stochastic gradient descent
         are ``optimizer="sgd"`` with ``batch_size=len(x)``, ``B`` or ``1``.
+
+        ``run_dir`` (trainlab extension): write a run directory there (config,
+        history CSV/JSON, TensorBoard events, checkpoints, diagnosis and a
+        self-contained report.html), see `trainlab.report.RunLogger`.
         """
         self._require_compiled("fit")
         from ..callbacks import CallbackList, History, ProgbarLogger
@@ -315,6 +319,11 @@ class TrainerMixin:
         verbose = 1 if verbose == "auto" else int(verbose)
         if _data.is_iterable_data(x):
             from ._iterable import fit_iterable
+
+            if run_dir is not None:
+                from ..report import RunLogger
+
+                callbacks = list(callbacks or []) + [RunLogger(run_dir)]
 
             return fit_iterable(self, x, batch_size=batch_size, epochs=epochs, verbose=verbose, callbacks=callbacks,
                                 validation_data=validation_data, initial_epoch=initial_epoch,
@@ -347,6 +356,10 @@ class TrainerMixin:
         cbs.append(history)
         if verbose:
             cbs.append(ProgbarLogger(verbose))
+        if run_dir is not None:
+            from ..report import RunLogger
+
+            cbs.append(RunLogger(run_dir, validation_data=None if val is None else val[:2]))
         full_steps = n_epoch // batch_size
         steps = full_steps + (1 if n_epoch % batch_size else 0)
         if self._steps_per_execution:
