@@ -39,13 +39,26 @@ def train(data, model, opt, epochs, n=None, bs=32, autopilot=None):
     return h, model
 
 
+_CACHE = {}
+
+
+def cached(name, digits, make):
+    """Each failing run is trained once per session and shared by the doctor and Autopilot tests."""
+    if name not in _CACHE:
+        _CACHE[name] = make()
+    return _CACHE[name]
+
+
+def too_high_run(digits):
+    return cached("too_high", digits, lambda: train(digits, mlp(), tl.optimizers.Adam(0.5), 6))
+
+
 def codes(findings):
     return [f.code for f in findings]
 
 
 def test_learning_rate_far_too_high(digits):
-    tl.set_random_seed(0)
-    h, _ = train(digits, mlp(), tl.optimizers.Adam(0.5), 5)
+    h, _ = too_high_run(digits)
     f = diagnose(h)
     assert f[0].code == "learning_rate_too_high"
     assert f[0].suggestion == {"learning_rate": 0.05}
@@ -113,8 +126,7 @@ def test_badly_initialised_relu_exploding_gradients(digits):
 # ---------------------------------------------------------------- Autopilot on the same runs
 def test_autopilot_recovers_from_a_far_too_high_learning_rate(digits):
     x, y, xt, yt = digits
-    tl.set_random_seed(0)
-    _, plain = train(digits, mlp(), tl.optimizers.Adam(0.5), 6)
+    _, plain = too_high_run(digits)
     without = plain.evaluate(xt, yt, verbose=0)[0]
     pilot = Autopilot()
     tl.set_random_seed(0)

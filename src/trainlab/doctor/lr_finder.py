@@ -119,12 +119,15 @@ def lr_smooth(losses: np.ndarray, beta: float = 0.9, median_window: int = 7) -> 
 
 
 def suggest_learning_rate(learning_rates: np.ndarray, losses: np.ndarray, *, beta: float = 0.9,
-                          median_window: int = 7, skip_start: int = 10, skip_end: int = 5) -> tuple[float | None, float | None, np.ndarray]:
+                          median_window: int = 7, skip_start: int = 10, skip_end: int = 5,
+                          min_drop: float = 0.05) -> tuple[float | None, float | None, np.ndarray]:
     """The steepest-descent learning rate of a range test (pure, testable).
 
     Args:
         learning_rates: ``(S,)`` increasing learning rates.
         losses: ``(S,)`` raw losses.
+        min_drop: the smoothed loss must fall by this fraction below its level
+            after `skip_start` steps, else there is no suggestion.
 
     Returns:
         ``(suggestion, lr_at_min, smoothed)``; the first two are None when the
@@ -139,6 +142,8 @@ def suggest_learning_rate(learning_rates: np.ndarray, losses: np.ndarray, *, bet
     region = sm[lo:hi]
     i_min = lo + int(np.argmin(region))
     lr_at_min = float(lrs[i_min])
+    if sm[lo] - sm[i_min] < min_drop * abs(sm[lo]):  # the loss never really fell
+        return None, None, sm
     if i_min - lo < 2:
         return None, lr_at_min, sm
     seg = sm[lo:i_min + 1]
