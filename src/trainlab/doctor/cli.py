@@ -139,10 +139,12 @@ def train_from_config(cfg: dict[str, dict[str, Any]], verbose: int = 1) -> dict[
 def _train_run(args: argparse.Namespace) -> int:
     from .findings import format_findings
 
+    from ..datasets import DatasetNotFoundError
+
     try:
         cfg = _config_from_args(args)
         result = train_from_config(cfg, verbose=0 if args.quiet else 1)
-    except ConfigError as exc:
+    except (ConfigError, DatasetNotFoundError) as exc:
         _err(str(exc))
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -204,6 +206,7 @@ def _lr_configure(p: argparse.ArgumentParser) -> None:
 
 
 def _lr_run(args: argparse.Namespace) -> int:
+    from ..datasets import DatasetNotFoundError
     from ..utils import set_random_seed
     from ._build import build_model, load_data
     from .lr_finder import find_learning_rate
@@ -216,7 +219,7 @@ def _lr_run(args: argparse.Namespace) -> int:
         result = find_learning_rate(model, data.x_train, data.y_train, start_lr=args.start_lr, end_lr=args.end_lr,
                                     num_steps=args.steps, batch_size=cfg["training"]["batch_size"],
                                     seed=cfg["training"]["seed"], verbose=0 if args.quiet else 1)
-    except (ConfigError, ValueError, TypeError) as exc:
+    except (ConfigError, DatasetNotFoundError, ValueError, TypeError) as exc:
         _err(str(exc))
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -185,7 +185,20 @@ def validate_config(raw: Mapping[str, Any], source: str = "the configuration") -
                 raise ConfigError(f"Unknown key `{section}.{key}` in {source}.{did_you_mean(key, SCHEMA[section])} "
                                   f"Valid keys in [{section}]: {', '.join(sorted(SCHEMA[section]))}.")
             cfg[section][key] = SCHEMA[section][key][0](f"{section}.{key}", value)
+    _check_combinations(cfg, source)
     return cfg
+
+
+def _check_combinations(cfg: dict[str, dict[str, Any]], source: str) -> None:
+    """Checks that involve several keys."""
+    tabular = cfg["data"]["dataset"] == "california_housing"
+    if tabular and cfg["model"]["preset"] == "cnn":
+        raise ConfigError(f"`model.preset` 'cnn' needs image data, but `data.dataset` is 'california_housing' "
+                          f"(tabular) in {source}; use preset 'mlp' or 'linear'.")
+    augmenting = [k for k, v in cfg["augmentation"].items() if v not in (0.0, "none")]
+    if tabular and augmenting:
+        raise ConfigError(f"`augmentation.{augmenting[0]}` applies to images, but `data.dataset` is "
+                          f"'california_housing' (tabular) in {source}; remove the [augmentation] keys.")
 
 
 def parse_assignment(text: str) -> tuple[str, str, Any]:
