@@ -105,6 +105,7 @@ def test_doctor_command_exit_codes(trained, capsys):
     # two short epochs: still falling (slowly) -> more epochs or a larger learning rate
     assert "not_converged" in text or "learning_rate_too_low" in text
     assert main(["doctor", run_dir, "--fail-on", "warning"]) == 1
+    capsys.readouterr()
     assert main(["doctor", run_dir, "--json", "--recompute", "--fail-on", "critical"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data[0]["severity"] == "warning" and data[0]["suggestion"]
