@@ -2,9 +2,9 @@
 
 1. **Memory:** the largest power of two (capped by the number of training
    samples and `max_batch_size`) whose compiled training step fits: the
-   step is compiled and run once on a copy of the weights; an XLA
-   out-of-memory error, or a compiled memory estimate above `memory_limit`
-   bytes, halves the size.
+   step is traced and run on a copy of the weights; an XLA out-of-memory
+   error, or an estimate of the step's memory (every intermediate array of
+   its jaxpr) above `memory_limit` bytes, halves the size.
 2. **Quality:** from the same initial weights, train a copy for the same
    budget (`budget_epochs` passes over the training data) at that size, then
    at half of it, and so on down to `min_batch_size`, recording the
@@ -209,21 +209,34 @@ def find_batch_size(model: Any, x: Any, y: Any = None, *, validation_data: Any =
                            reason=reason)
 
 
-def _memory_estimate(step: Any, ts: Any, data: Any, bs: int) -> float | None:
-    """Bytes the compiled step needs beyond the data already on the device
-    (temporaries and outputs: activations, gradients, the new state), when XLA says."""
+def _memory_estimate(step: Any, ts: Any, data: Any, bs: int) -> float:
+    """Bytes one training step may need beyond the data already on the device:
+    every intermediate array of the step's jaxpr (activations kept for the
+    backward pass, gradients, the new state), summed. An upper bound of what
+    XLA keeps live at once, and it grows with the batch size, which is what
+    the search needs. (XLA's own ``memory_analysis`` on CPU reports buffers
+    that do not change with the batch, so it is not used.)"""
     from ..core.loop import gather_batch
 
     idx = jnp.arange(bs)
-    fn = jax.jit(lambda ts, data: step(ts, gather_batch(data, idx)))
-    compiled = fn.lower(ts, data).compile()
-    try:
-        ma = compiled.memory_analysis()
-    except Exception:  # some backends do not report
-        return None
-    if ma is None:
-        return None
-    total = 0.0
-    for name in ("temp_size_in_bytes", "output_size_in_bytes"):
-        total += float(getattr(ma, name, 0) or 0)
+    closed = jax.make_jaxpr(lambda ts, data: step(ts, gather_batch(data, idx)))(ts, data)
+    return float(_jaxpr_bytes(closed.jaxpr))
+
+
+def _jaxpr_bytes(jaxpr: Any) -> int:
+    total = 0
+    for eqn in jaxpr.eqns:
+        for v in eqn.outvars:
+            aval = getattr(v, "aval", None)
+            shape, dtype = getattr(aval, "shape", None), getattr(aval, "dtype", None)
+            itemsize = getattr(dtype, "itemsize", None)  # random keys have no numpy dtype
+            if shape is not None and isinstance(itemsize, int):
+                total += int(np.prod(shape, dtype=np.int64)) * itemsize
+        for param in eqn.params.values():
+            for sub in param if isinstance(param, (list, tuple)) else (param,):
+                inner = getattr(sub, "jaxpr", None)
+                if inner is not None and hasattr(inner, "eqns"):
+                    total += _jaxpr_bytes(inner)
+                elif hasattr(sub, "eqns"):
+                    total += _jaxpr_bytes(sub)
     return total
