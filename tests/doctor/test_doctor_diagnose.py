@@ -241,3 +241,13 @@ def test_finding_roundtrip_validation_and_format():
     assert format_findings([Finding("healthy", "info", "ok"), f]).startswith("[CRITICAL] diverging")
     assert set(CODES) >= {"diverging", "learning_rate_too_high", "learning_rate_too_low", "not_converged",
                           "overfitting", "underfitting", "healthy", "vanishing_gradients", "exploding_gradients"}
+
+
+@pytest.mark.parametrize("module", ["trainlab.doctor.findings", "trainlab.doctor.curves", "trainlab.doctor.diagnose",
+                                    "trainlab.report.plots", "trainlab.report.tensorboard", "trainlab.report.html"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

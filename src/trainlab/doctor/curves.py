@@ -14,7 +14,7 @@ Example:
     >>> import numpy as np
     >>> smooth(np.array([1.0, 1.0, 9.0, 1.0, 1.0]), 3).tolist()
     [1.0, 1.0, 1.0, 1.0, 1.0]
-    >>> [round(v, 3) for v in ema(np.array([1.0, 1.0, 1.0]), 0.9)]
+    >>> ema(np.array([1.0, 1.0, 1.0]), 0.9).round(3).tolist()
     [1.0, 1.0, 1.0]
 """
 

@@ -136,7 +136,8 @@ def grad_norms_figure(grad_norms: Sequence[Mapping[str, float]], order: Sequence
                       ax: Any = None) -> Any:
     """Mean gradient norm of each layer per epoch (log scale)."""
     fig, ax = _figure(ax, (6.0, 3.2))
-    names = list(order) if order else (list(grad_norms[0]) if grad_norms else [])
+    present = list(grad_norms[0]) if grad_norms else []
+    names = [n for n in order if n in present] + [n for n in present if n not in order] if order else present
     for name in names:
         v = np.asarray([g.get(name, np.nan) for g in grad_norms], dtype=float)
         ax.plot(np.arange(1, len(v) + 1), np.where(v > 0, v, np.nan), "o-", ms=3, label=name)
