@@ -122,3 +122,15 @@ def test_bad_arguments():
     with pytest.raises(TypeError, match=r"`patience` must be a positive integer"):
         Autopilot(patience=2.5)
     assert Autopilot(track_gradients=False).requires_grad_norms is False
+
+
+def test_a_blown_up_step_counts_as_divergence():
+    model = FakeModel(lr=5.0)
+    pilot = Autopilot()
+    pilot.set_model(model)
+    pilot.on_train_begin()
+    model.history.step_loss.append(np.array([2.5, 9.0, 30.0, 2.4]))  # 30 > 10 x 2.5
+    model.history.on_epoch_end(0, {"loss": 3.0})
+    pilot.on_epoch_end(0, {"loss": 3.0})
+    assert [e["action"] for e in model.history.events] == ["restore_last_good_weights", "cut_learning_rate"]
+    assert model.optimizer.learning_rate == pytest.approx(0.5)

@@ -251,3 +251,11 @@ def test_docstring_examples_run(module):
 
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_a_spike_then_no_progress_is_learning_rate_too_high():
+    # a few huge steps, then stuck at chance level (dead ReLUs): not "underfitting"
+    steps = [np.r_[2.5, 9.0, 4.0, 7.0, 28.0, np.full(40, 2.35)]] + [np.full(45, 2.35)] * 9
+    f = diagnose({"loss": [float(np.mean(s)) for s in steps], "step_loss": steps, "accuracy": [0.1] * 10})
+    assert f[0].code == "learning_rate_too_high" and f[0].severity == "critical"
+    assert "underfitting" not in codes(f)

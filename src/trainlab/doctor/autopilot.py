@@ -3,8 +3,9 @@
 What it does, at the end of every epoch:
 
 * **Divergence** (loss NaN / infinite, an epoch's mean loss above
-  ``divergence_ratio`` x the initial loss, or above that times its best and
-  above the first epoch's): restore the weights of the last good epoch,
+  ``divergence_ratio`` x the initial loss, a step's loss above
+  ``step_spike_ratio`` x the initial loss, or the epoch loss above
+  ``divergence_ratio`` x its best and above the first epoch's): restore the weights of the last good epoch,
   forget the optimizer's slots (`Model.reset_optimizer_state`) and multiply
   the learning rate by ``lr_cut`` (0.1). After ``max_recoveries`` it stops.
 * **Plateau** (the monitored loss has not improved by ``min_delta`` for
@@ -62,6 +63,8 @@ class Autopilot(Callback):
         min_delta: relative improvement that counts (1e-3 = 0.1%).
         min_lr: never reduce the learning rate below this.
         max_recoveries: divergences to recover from before giving up (stop).
+        step_spike_ratio: a single step's loss above this times the initial
+            loss also counts as a divergence (a blow-up inside the epoch).
         restore_best_weights: end with the weights of the best `monitor` epoch.
         track_gradients: ask `fit` for per-layer gradient norms (cheap).
         verbose: 1 prints each action and the verdict.
@@ -74,7 +77,8 @@ class Autopilot(Callback):
     def __init__(self, monitor: str = "val_loss", patience: int = 5, plateau_patience: int = 2,
                  plateau_factor: float = 0.5, lr_cut: float = 0.1, divergence_ratio: float = 2.0,
                  min_delta: float = 1e-3, min_lr: float = 1e-7, max_recoveries: int = 3,
-                 restore_best_weights: bool = True, track_gradients: bool = True, verbose: int = 0):
+                 restore_best_weights: bool = True, track_gradients: bool = True, step_spike_ratio: float = 10.0,
+                 verbose: int = 0):
         super().__init__()
         self.monitor = str(monitor)
         self.patience = check_positive_int("patience", patience)
@@ -84,6 +88,8 @@ class Autopilot(Callback):
         self.lr_cut = check_in_range("lr_cut", lr_cut, 0.0, 1.0, low_inclusive=False,
                                      hint="It multiplies the learning rate after a divergence, e.g. 0.1.")
         self.divergence_ratio = check_in_range("divergence_ratio", divergence_ratio, 1.0, math.inf,
+                                               low_inclusive=False)
+        self.step_spike_ratio = check_in_range("step_spike_ratio", step_spike_ratio, 1.0, math.inf,
                                                low_inclusive=False)
         self.min_delta = check_nonnegative("min_delta", min_delta)
         self.min_lr = check_nonnegative("min_lr", min_lr)
@@ -188,6 +194,9 @@ class Autopilot(Callback):
             self._initial_loss = float(steps[0])  # the loss of the initial weights (first step)
         if self._initial_loss is not None and loss > self.divergence_ratio * self._initial_loss:
             return True
+        if self._initial_loss is not None and steps is not None and len(steps) and \
+                float(np.max(steps)) > self.step_spike_ratio * abs(self._initial_loss):
+            return True  # a step blew up inside the epoch (the weights it left may be dead)
         first = self._first_train
         return first is not None and loss > self.divergence_ratio * self._best_train and loss > first
 

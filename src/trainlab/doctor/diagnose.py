@@ -47,7 +47,10 @@ class Thresholds:
         spike_ratio: a step loss (after the first `spike_skip` steps) above
             this times the initial loss is a *spike*; an epoch mean above it is too.
         spike_skip: first steps ignored by the spike count.
-        spike_fraction: share of spiking steps that means "learning rate too high".
+        spike_fraction: share of spiking steps that means "learning rate too high";
+            any spike counts when the loss then made no lasting progress
+            (less than `slow_progress` below the initial loss: a huge step
+            killed the network, e.g. dead ReLUs).
         rise_tolerance: an epoch whose training loss rises more than this
             fraction above the previous epoch counts as a *rise*.
         rise_fraction: share of epochs with rises (and at least 2) that means
@@ -293,7 +296,8 @@ class _Doctor:
         epoch_spikes = int(np.sum(loss > th.spike_ratio * l0))
         rises = int(np.sum(loss[1:] > loss[:-1] * (1 + th.rise_tolerance)))
         spike_frac = spikes / steps if steps else 0.0
-        too_high = (steps and spike_frac >= th.spike_fraction) or epoch_spikes > 0 or (
+        stuck = l0 > 0 and 1.0 - float(sm[-1]) / l0 < th.slow_progress
+        too_high = (steps and spike_frac >= th.spike_fraction) or epoch_spikes > 0 or (spikes > 0 and stuck) or (
             rises >= 2 and rises / max(1, n - 1) >= th.rise_fraction)
         level = self.start_level(loss) if offset == 0 else float(loss[0])
         progress = 1.0 - float(sm[-1]) / level if level > 0 else float("nan")
