@@ -115,7 +115,7 @@ def find_batch_size(model: Any, x: Any, y: Any = None, *, validation_data: Any =
 
     x, y, sw, n = model._prepare(x, y, None)
     if validation_data is not None:
-        vx, vy, vsw = model._unpack_validation(validation_data)
+        vx, vy, vsw = _data.unpack_xy(validation_data, "`validation_data`")
         vx, vy, vsw, vn = model._prepare(vx, vy, vsw, prefix="val_")
     else:
         check_in_range("validation_split", validation_split, 0.0, 1.0, low_inclusive=False)
