@@ -17,7 +17,6 @@ import time
 
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 
-import numpy as np  # noqa: E402
 
 import trainlab as tl  # noqa: E402
 from trainlab.doctor import Autopilot, check_gradients, diagnose, find_batch_size, find_learning_rate  # noqa: E402

@@ -88,7 +88,7 @@ def test_plateau_reduces_learning_rate_then_stops():
     model = FakeModel(lr=0.1)
     pilot = Autopilot(plateau_patience=2, patience=5, plateau_factor=0.5)
     logs = [{"loss": 1.0, "val_loss": 1.0}] + [{"loss": 1.0, "val_loss": 1.0}] * 8
-    events = drive(pilot, model, logs)
+    drive(pilot, model, logs)
     reductions = [e for e in model.history.events if e["action"] == "reduce_learning_rate"]
     assert reductions[0]["epoch"] == 2 and reductions[0]["new"] == pytest.approx(0.05)
     stop = [e for e in model.history.events if e["action"] == "stop"][0]
