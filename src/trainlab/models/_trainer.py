@@ -315,15 +315,10 @@ class TrainerMixin:
         if _data.is_iterable_data(x):
             from ._iterable import fit_iterable
 
-            if run_dir is not None:
-                from ..report import RunLogger
-
-                callbacks = list(callbacks or []) + [RunLogger(run_dir)]
-
             return fit_iterable(self, x, batch_size=batch_size, epochs=epochs, verbose=verbose, callbacks=callbacks,
                                 validation_data=validation_data, initial_epoch=initial_epoch,
                                 steps_per_epoch=steps_per_epoch, validation_steps=validation_steps,
-                                validation_freq=validation_freq)
+                                validation_freq=validation_freq, run_dir=run_dir)
         if not isinstance(validation_split, (int, float)) or not 0.0 <= float(validation_split) < 1.0:
             raise ValueError(
                 f"`validation_split` must be in [0, 1); received {validation_split!r}. It is the fraction of "
@@ -348,14 +343,8 @@ class TrainerMixin:
 
         full_steps = n_epoch // batch_size
         steps = full_steps + (1 if n_epoch % batch_size else 0)
-        cbs, history = self._make_callbacks(callbacks, verbose, epochs, steps, batch_size)
-        if run_dir is not None:  # last, so it records every other callback's actions
-            from ..report import RunLogger
-
-            logger = RunLogger(run_dir, validation_data=None if val is None else val[:2])
-            logger.set_model(self)
-            logger.set_params({"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size})
-            cbs.append(logger)
+        cbs, history = self._make_callbacks(callbacks, verbose, epochs, steps, batch_size, run_dir=run_dir,
+                                            validation_data=None if val is None else val[:2])
         if self._steps_per_execution:
             chunk = self._steps_per_execution
         elif cbs.wants_batch_hooks:
@@ -391,8 +380,10 @@ class TrainerMixin:
                                 report=(lambda done: True) if chunk else None)
 
     def _make_callbacks(self, callbacks: list | None, verbose: int, epochs: int, steps: int | None,
-                        batch_size: int) -> tuple[Any, Any]:
-        """The user's callbacks, then History and the progress bar (Keras' order)."""
+                        batch_size: int, run_dir: Any = None, validation_data: Any = None) -> tuple[Any, Any]:
+        """The user's callbacks, then History and the progress bar (Keras' order),
+        then the run-directory logger when `run_dir` is given (last, so that it
+        records every other callback's actions)."""
         from ..callbacks import CallbackList, History, ProgbarLogger
 
         cbs = CallbackList(callbacks)
@@ -400,6 +391,10 @@ class TrainerMixin:
         cbs.append(history)
         if verbose:
             cbs.append(ProgbarLogger(verbose))
+        if run_dir is not None:
+            from ..report import RunLogger
+
+            cbs.append(RunLogger(run_dir, validation_data=validation_data))
         for cb in cbs.callbacks:
             cb.set_model(self)
             cb.set_params({"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size})
