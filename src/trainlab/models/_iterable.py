@@ -54,7 +54,7 @@ def _host(tree: Any) -> Any:
 
 def fit_iterable(model: Any, data: Any, *, batch_size: int, epochs: int, verbose: int, callbacks: Any,
                  validation_data: Any, initial_epoch: int, steps_per_epoch: int | None,
-                 validation_steps: int | None, validation_freq: int) -> Any:
+                 validation_steps: int | None, validation_freq: int, run_dir: Any = None) -> Any:
     """`fit` on batches from an iterable (see the module docstring)."""
     if hasattr(data, "__next__") and steps_per_epoch is None and epochs > 1:
         raise ValueError(
@@ -71,7 +71,7 @@ def fit_iterable(model: Any, data: Any, *, batch_size: int, epochs: int, verbose
     model._check_inputs_fit(x0)
     objective = model._objective_for(y0)
     steps = steps_per_epoch or _known_length(data)
-    cbs, history = model._make_callbacks(callbacks, verbose, epochs, steps, batch_size)
+    cbs, history = model._make_callbacks(callbacks, verbose, epochs, steps, batch_size, run_dir=run_dir)
     ts = model._ensure_train_state(objective)
     track_grads = any(getattr(cb, "requires_grad_norms", False) for cb in cbs.callbacks)
     report_every = max(1, (steps or 100) // 20)
