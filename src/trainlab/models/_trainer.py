@@ -21,7 +21,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .._validation import check_positive_int, describe
+from .._validation import check_positive_int
 from ..core.loop import EpochRunner, EvalRunner, PredictRunner, choose_chunk_steps
 from ..core.objective import Objective
 from ..core.step import eval_env, init_train_state, make_eval_step, make_predict_step, make_train_step
@@ -190,6 +190,35 @@ class TrainerMixin:
         self._train_state = ts
         return ts
 
+    def reset_optimizer_state(self) -> None:
+        """Forget the optimizer's accumulated slots (momenta, moving averages),
+        keeping its hyperparameters and step count.
+
+        Used after restoring weights from before a divergence (the `Autopilot`):
+        the slots of the diverged steps hold huge or NaN values that would
+        otherwise undo the restore at the next update. No-op before `fit`.
+        """
+        if self._train_state is None:
+            return
+        ts = self._push_host_changes(self._train_state)
+        from ..core.trees import split_by_mask
+
+        trainable, _ = split_by_mask(ts.params, self._ts_meta["mask_tree"])
+        fresh = self.optimizer.init(trainable, ts.opt_state.hparams)
+        self._train_state = ts._replace(opt_state=fresh._replace(count=ts.opt_state.count))
+
+    def find_learning_rate(self, x: Any, y: Any = None, **kwargs: Any) -> Any:
+        """Learning-rate range test on a copy of the weights (the model is left
+        untouched); see `trainlab.doctor.find_learning_rate` for the arguments.
+
+        Example:
+            >>> result = model.find_learning_rate(x_train, y_train)   # doctest: +SKIP
+            >>> result.suggestion, result.plot("lr.png")              # doctest: +SKIP
+        """
+        from ..doctor import find_learning_rate
+
+        return find_learning_rate(self, x, y, **kwargs)
+
     def _set_live_state(self, ts: Any) -> None:
         self._train_state = ts
         self._ts_dirty = True
@@ -249,16 +278,13 @@ class TrainerMixin:
         if self._expected_input_shape() is not None:
             self._check_model_input(shape, argument)
         self.build_from_data(x)
-
-    def _unpack_validation(self, validation_data: Any) -> tuple[Any, Any, Any]:
-        if isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3):
-            vx, vy = validation_data[0], validation_data[1]
-            vsw = validation_data[2] if len(validation_data) == 3 else None
-            return vx, vy, vsw
-        raise ValueError(
-            f"`validation_data` must be a tuple (x_val, y_val) or (x_val, y_val, val_sample_weight); "
-            f"received {describe(validation_data)}."
-        )
+        consumers = getattr(self, "_input_consumers", None)
+        if consumers is not None:
+            flat = self._flatten_inputs(x, argument) if hasattr(self, "_flatten_inputs") else [x]
+            for i, layer in consumers():
+                check = getattr(layer, "validate_input_values", None)
+                if check is not None and i < len(flat):
+                    check(flat[i], argument)
 
     # ------------------------------------------------------------------
     def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
@@ -266,7 +292,7 @@ class TrainerMixin:
             validation_data: Any = None, shuffle: bool = True, class_weight: dict | None = None,
             sample_weight: Any = None, initial_epoch: int = 0, steps_per_epoch: int | None = None,
             validation_steps: int | None = None, validation_batch_size: int | None = None,
-            validation_freq: int = 1) -> Any:
+            validation_freq: int = 1, run_dir: Any = None) -> Any:
         """Train for `epochs` epochs (Keras signature and defaults; returns a `History`).
 
         Each epoch runs as compiled `lax.scan` programs over batches of `batch_size`
@@ -274,10 +300,12 @@ class TrainerMixin:
         ``validation_split`` takes the *last* fraction of the data before
         shuffling, as Keras does. Plain, mini-batch and stochastic gradient descent
         are ``optimizer="sgd"`` with ``batch_size=len(x)``, ``B`` or ``1``.
+
+        ``run_dir`` (trainlab extension): write a run directory there (config,
+        history CSV/JSON, TensorBoard events, checkpoints, diagnosis and a
+        self-contained report.html), see `trainlab.report.RunLogger`.
         """
         self._require_compiled("fit")
-        from ..callbacks import CallbackList, History, ProgbarLogger
-
         batch_size = 32 if batch_size is None else check_positive_int("batch_size", batch_size)
         epochs = int(epochs)
         if epochs < 0 or initial_epoch < 0:
@@ -287,10 +315,19 @@ class TrainerMixin:
         if _data.is_iterable_data(x):
             from ._iterable import fit_iterable
 
+            for arg, value, fix in (("validation_split", validation_split, "pass validation_data=(another dataset)"),
+                                    ("y", y, "make the dataset yield (x, y) tuples"),
+                                    ("sample_weight", sample_weight, "yield (x, y, sample_weight) tuples"),
+                                    ("class_weight", class_weight, "yield (x, y, sample_weight) tuples")):
+                if value is not None and value is not False and not (arg == "validation_split" and value == 0):
+                    raise ValueError(
+                        f"`{arg}` is only supported when `x` holds arrays; `x` is a {type(x).__name__} of "
+                        f"batches: {fix}."
+                    )
             return fit_iterable(self, x, batch_size=batch_size, epochs=epochs, verbose=verbose, callbacks=callbacks,
                                 validation_data=validation_data, initial_epoch=initial_epoch,
                                 steps_per_epoch=steps_per_epoch, validation_steps=validation_steps,
-                                validation_freq=validation_freq)
+                                validation_freq=validation_freq, run_dir=run_dir)
         if not isinstance(validation_split, (int, float)) or not 0.0 <= float(validation_split) < 1.0:
             raise ValueError(
                 f"`validation_split` must be in [0, 1); received {validation_split!r}. It is the fraction of "
@@ -299,7 +336,7 @@ class TrainerMixin:
         x, y, sw, n = self._prepare(x, y, sample_weight, class_weight)
         val = None
         if validation_data is not None:
-            vx, vy, vsw = self._unpack_validation(validation_data)
+            vx, vy, vsw = _data.unpack_xy(validation_data, "`validation_data`")
             vx, vy, vsw, vn = self._prepare(vx, vy, vsw, prefix="val_")
             val = (vx, vy, vsw, vn)
         elif validation_split:
@@ -313,22 +350,16 @@ class TrainerMixin:
             objective.validate_targets(val[1], self, "validation y")
         n_epoch = n if steps_per_epoch is None else min(n, check_positive_int("steps_per_epoch", steps_per_epoch) * batch_size)
 
-        cbs = CallbackList(callbacks)
-        history = History()
-        cbs.append(history)
-        if verbose:
-            cbs.append(ProgbarLogger(verbose))
         full_steps = n_epoch // batch_size
         steps = full_steps + (1 if n_epoch % batch_size else 0)
+        cbs, history = self._make_callbacks(callbacks, verbose, epochs, steps, batch_size, run_dir=run_dir,
+                                            validation_data=None if val is None else val[:2])
         if self._steps_per_execution:
             chunk = self._steps_per_execution
         elif cbs.wants_batch_hooks:
             chunk = choose_chunk_steps(full_steps)
         else:
             chunk = 0
-        for cb in cbs.callbacks:
-            cb.set_model(self)
-            cb.set_params({"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size})
 
         ts = self._ensure_train_state(objective)
         data = jax.device_put((x, y, sw))
@@ -337,12 +368,58 @@ class TrainerMixin:
         runner = self._train_runner(objective, data, n_epoch, batch_size, chunk, grad_norms=track_grads)
         val_data = None if val is None else jax.device_put(val[:3])
         val_bs = validation_batch_size or batch_size
-        perm_fn = self._program(("perm", n), lambda: jax.jit(lambda k, e: jax.random.permutation(
-            jax.random.fold_in(k, e), n)[:n_epoch] if shuffle else jnp.arange(n_epoch)))
-        if not shuffle:
+        if shuffle:
+            perm_fn = self._program(("perm", n, n_epoch), lambda: jax.jit(
+                lambda k, e: jax.random.permutation(jax.random.fold_in(k, e), n)[:n_epoch]))
+        else:
             perm_fn = self._program(("arange", n_epoch), lambda: jax.jit(lambda k, e: jnp.arange(n_epoch)))
         shuffle_key = jax.random.fold_in(ts.key, 0x5EED)
 
+        def train_epoch(ts: Any) -> Any:
+            # a new order every epoch, also across fit calls (keyed by the global step)
+            return runner.calls(ts, data, perm_fn(shuffle_key, ts.step))
+
+        def validate(ts: Any, epoch: int) -> dict[str, float]:
+            if val is None or (epoch + 1) % validation_freq:
+                return {}
+            return self._evaluate_env(objective, eval_env(ts), val_data, val[3], val_bs)
+
+        return self._run_epochs(cbs, history, objective, ts, epochs=epochs, initial_epoch=initial_epoch,
+                                train_epoch=train_epoch, validate=validate,
+                                report=(lambda done: True) if chunk else None)
+
+    def _make_callbacks(self, callbacks: list | None, verbose: int, epochs: int, steps: int | None,
+                        batch_size: int, run_dir: Any = None, validation_data: Any = None) -> tuple[Any, Any]:
+        """The user's callbacks, then History and the progress bar (Keras' order),
+        then the run-directory logger when `run_dir` is given (last, so that it
+        records every other callback's actions)."""
+        from ..callbacks import CallbackList, History, ProgbarLogger
+
+        cbs = CallbackList(callbacks)
+        history = History()
+        cbs.append(history)
+        if verbose:
+            cbs.append(ProgbarLogger(verbose))
+        if run_dir is not None:
+            from ..report import RunLogger
+
+            cbs.append(RunLogger(run_dir, validation_data=validation_data))
+        for cb in cbs.callbacks:
+            cb.set_model(self)
+            cb.set_params({"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size})
+        return cbs, history
+
+    def _run_epochs(self, cbs: Any, history: Any, objective: Objective, ts: Any, *, epochs: int, initial_epoch: int,
+                    train_epoch: Any, validate: Any, report: Any = None) -> Any:
+        """The epoch loop shared by every `fit` path.
+
+        Args:
+            train_epoch: ``ts -> iterator of (ts, step_logs, results, steps_done)``,
+                one item per compiled call.
+            validate: ``(ts, epoch) -> dict`` of validation results (may be empty).
+            report: ``steps_done -> bool``: run batch-level callbacks after this call.
+        """
+        track_grads = any(getattr(cb, "requires_grad_norms", False) for cb in cbs.callbacks)
         self.stop_training = False
         logs: dict[str, float] = {}
         cbs.on_train_begin()
@@ -353,32 +430,21 @@ class TrainerMixin:
                 ts = self._push_host_changes(ts)
                 ts = ts._replace(metrics=objective.init_metrics())
                 t0 = time.perf_counter()
-                perm = perm_fn(shuffle_key, ts.step)  # a new order every epoch, also across fit calls
-                step_losses, step_norms, results = [], [], None
-                for ts, step_logs, results, done in runner.calls(ts, data, perm):
+                step_logs_all, results = [], None
+                for ts, step_logs, results, done in train_epoch(ts):
                     self._set_live_state(ts)
-                    step_losses.append(step_logs["loss"])
-                    if track_grads:
-                        step_norms.append(step_logs["grad_norms"])
-                    if chunk:
+                    step_logs_all.append(step_logs)
+                    if report is not None and report(done):
                         cbs.on_train_batch_end(done - 1, _host(results))
                         ts = self._push_host_changes(self._train_state)
                     if self.stop_training:
                         break
                 logs = _host(results) if results is not None else {}
-                if val is not None and (epoch + 1) % validation_freq == 0:
-                    val_logs = self._evaluate_env(objective, eval_env(ts), val_data, val[3], val_bs)
-                    logs.update({"val_" + k: v for k, v in val_logs.items()})
+                logs.update({"val_" + k: v for k, v in validate(ts, epoch).items()})
                 self._set_live_state(ts)
                 self._sync_from_training()
-                history.epoch_seconds.append(time.perf_counter() - t0)
-                history.learning_rate.append(float(self.optimizer.learning_rate_at(ts.opt_state)))
-                history.step_loss.append(np.concatenate([np.asarray(s).reshape(-1) for s in step_losses]))
-                if step_norms:
-                    history.grad_norms.append({
-                        name: float(np.mean(np.concatenate([np.asarray(n[name]).reshape(-1) for n in step_norms])))
-                        for name in step_norms[0]
-                    })
+                _record_epoch(history, step_logs_all, time.perf_counter() - t0,
+                              float(self.optimizer.learning_rate_at(ts.opt_state)), track_grads)
                 cbs.on_epoch_end(epoch, logs)
                 ts = self._push_host_changes(self._train_state)
                 if self.stop_training:
@@ -523,6 +589,21 @@ class TrainerMixin:
         from ..saving import load_weights
 
         load_weights(self, filepath)
+
+
+def _record_epoch(history: Any, step_logs: list[dict], seconds: float, learning_rate: float,
+                  track_grads: bool) -> None:
+    """Append one epoch's extras to `history`: time, learning rate, step losses, gradient norms."""
+    history.epoch_seconds.append(seconds)
+    history.learning_rate.append(learning_rate)
+    history.step_loss.append(
+        np.concatenate([np.asarray(s["loss"]).reshape(-1) for s in step_logs]) if step_logs else np.zeros(0))
+    if track_grads and step_logs:
+        names = step_logs[0]["grad_norms"]
+        history.grad_norms.append({
+            name: float(np.mean(np.concatenate([np.asarray(s["grad_norms"][name]).reshape(-1) for s in step_logs])))
+            for name in names
+        })
 
 
 def _freeze(tree: Any) -> Any:
