@@ -258,3 +258,20 @@ def test_verbose_prints_one_line_per_epoch(capsys):
     LinearRegressor(epochs=2, verbose=1, early_stopping=True, random_state=0).fit(X, y)
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 2 and lines[0].startswith("epoch 1: loss ") and "val_loss" in lines[0]
+
+
+def test_grid_search_and_cross_validation_on_a_dataframe_with_categories():
+    from sklearn.model_selection import GridSearchCV, cross_val_score
+
+    rng = np.random.default_rng(3)
+    n = 240
+    df = pd.DataFrame({"size": rng.normal(size=n), "color": rng.choice(["red", "green", "blue"], n)})
+    y = np.where(df["size"] + (df["color"] == "red") * 1.5 > 0.5, "buy", "skip")
+    cols = [F.numeric_column("size", normalize=True),
+            F.categorical_column_with_vocabulary_list("color", ["red", "green", "blue"])]
+    search = GridSearchCV(LinearClassifier(cols, epochs=20, random_state=0),
+                          {"learning_rate": [0.0001, 0.05], "l2": [0.0, 0.01]}, cv=3).fit(df, y)
+    assert search.best_params_["learning_rate"] == 0.05 and search.best_score_ > 0.9
+    scores = cross_val_score(DNNClassifier(hidden_units=(8,), learning_rate=0.01, epochs=20, random_state=0),
+                             df, y, cv=3)  # columns inferred per fold, with their reasons
+    assert scores.mean() > 0.85

@@ -61,7 +61,7 @@ class AnomalyDetector(OutlierMixin, TrainlabEstimator):
         >>> normal = rng.normal(size=(500, 4)) @ rng.normal(size=(4, 8))   # on a 4-d subspace
         >>> odd = rng.normal(size=(20, 8)) * 3
         >>> det = AnomalyDetector(hidden_units=(16, 4), epochs=60, learning_rate=0.01, random_state=0).fit(normal)
-        >>> (det.predict(odd) == -1).mean() > 0.8, (det.predict(normal) == 1).mean() > 0.9
+        >>> bool((det.predict(odd) == -1).mean() > 0.8), bool((det.predict(normal) == 1).mean() > 0.9)
         (True, True)
     """
 

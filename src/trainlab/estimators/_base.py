@@ -18,10 +18,10 @@ import jax
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from .. import optimizers as _optimizers
-from .._validation import check_in_range, check_nonnegative, check_one_of, check_positive_int, describe
+from .._validation import check_in_range, check_nonnegative, check_positive_int, describe
 from ..core.train_state import TrainState
 from . import _engine
 from ._engine import Engine, PaddedData, bucket_rows, get_engine, pad_rows

@@ -18,8 +18,8 @@ Example (the split-digits task of ``examples/transfer_learning_digits.py``):
     ...                             tl.layers.Dense(5, activation="softmax")])
     >>> base = base_model(pretrained)            # up to the 16-unit layer, frozen
     >>> model = with_new_head(base, [tl.layers.Dense(5, activation="softmax")])
-    >>> [layer.trainable for layer in base.layers], model.output_shape
-    ([False, False], (None, 5))
+    >>> [layer.trainable for layer in base.layers], model.layers[0] is base
+    ([False, False], True)
 """
 
 from __future__ import annotations

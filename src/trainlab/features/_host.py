@@ -9,8 +9,14 @@ anything reaches the compiled step.
 * `lookup_vocabulary`, `check_identity` and `fingerprint` turn categories into
   integer codes (strings never enter JAX).
 
-These helpers are deliberately small and free of layer logic so that
-`trainlab.data` preprocessing (StringLookup, Imputer, Hashing) can share them.
+These helpers are deliberately small and free of layer logic. Sharing with
+`trainlab.data.preprocessing` (merged after this module was written): its
+`StringLookup` builds vocabularies and looks tokens up in Python dicts per
+token, and its `stable_hash` is CRC32 of the text where `fingerprint` is
+pandas' SipHash (vectorized over distinct values, and what TF-style hash
+buckets need). A common host-side lookup (factorize once, map the distinct
+values) and one hash function could serve both; the OOV conventions differ
+(Keras' OOV indices come first, TF feature columns' after the vocabulary).
 """
 
 from __future__ import annotations

@@ -34,13 +34,11 @@ from ..layers._base import Layer
 from ..layers.core import Input
 from . import _host, _stats
 from ._columns import (
-    BucketizedColumn,
     CategoricalColumn,
     CrossedColumn,
     DenseColumn,
     EmbeddingColumn,
     FeatureColumn,
-    IndicatorColumn,
     NumericColumn,
     deserialize_column,
     serialize_column,

@@ -1,9 +1,14 @@
 """Statistics fitted on training data by `adapt`: fill values and moments.
 
-Kept free of layer code so that `trainlab.data`'s Normalization and Imputer
-layers can share them: the numbers here are the same as Keras's
+Kept free of layer code so that `trainlab.data.preprocessing`'s
+`Normalization` and `Imputer` could share them: the numbers are Keras's
 ``Normalization.adapt`` (population variance) and scikit-learn's
-``SimpleImputer(strategy="mean" / "median")``.
+``SimpleImputer(strategy="mean" / "median")``. Differences to settle before
+sharing: `Normalization` merges batch statistics (Chan's algorithm, for data
+that does not fit in memory) and floors the standard deviation at Keras's
+epsilon, while feature columns see the whole column at once and treat a zero
+standard deviation as 1 (scikit-learn's `StandardScaler`), so that a feature
+constant in training data cannot blow up at prediction time.
 """
 
 from __future__ import annotations
