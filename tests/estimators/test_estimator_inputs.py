@@ -141,3 +141,24 @@ def test_array_features_after_dataframe_fit_and_feature_names():
     assert list(est.feature_names_in_) == ["a", "b"] and est.n_features_in_ == 2
     with pytest.warns(UserWarning, match=r"X does not have valid feature names"):
         np.testing.assert_allclose(est.predict(df.to_numpy()), est.predict(df))
+
+
+def test_arrays_with_feature_columns_name_their_columns_x0_x1():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 2))
+    y = 2 * X[:, 0] + (X[:, 1] > 0)
+    cols = [F.numeric_column("x0"), F.bucketized_column(F.numeric_column("x1"), [0.0])]
+    est = LinearRegressor(cols, learning_rate=0.1, epochs=60, random_state=0).fit(X, y)
+    assert est.score(X, y) > 0.99
+
+
+def test_dict_of_arrays_input():
+    rng = np.random.default_rng(0)
+    data = {"v": rng.normal(size=(50, 2)), "tag": rng.choice(["a", "b"], 50)}
+    y = data["v"][:, 0] + (data["tag"] == "a")
+    cols = [F.numeric_column("v", shape=(2,)), F.indicator_column(F.categorical_column_with_vocabulary_list(
+        "tag", ["a", "b"]))]
+    est = DNNRegressor(hidden_units=(8,), feature_columns=cols, epochs=2, random_state=0).fit(data, y)
+    assert est.n_features_in_ == 2 and est.predict(data).shape == (50,)
+    with pytest.raises(ValueError, match=r"same number of rows: `v` has 50, `tag` has 3"):
+        est.predict({"v": data["v"], "tag": data["tag"][:3]})

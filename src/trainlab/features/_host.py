@@ -126,8 +126,13 @@ def _row_label(index: tuple[int, ...]) -> str:
     return f"row {index[0]}" if len(index) == 1 else f"row {index[0]}, position {index[1:]}"
 
 
-def parse_numeric(values: np.ndarray, key: str, shape: tuple[int, ...], allow_missing: bool) -> np.ndarray:
+def parse_numeric(values: np.ndarray, key: str, shape: tuple[int, ...], allow_missing: bool,
+                  check: bool = True) -> np.ndarray:
     """`values` as floats of shape ``(N, width)`` (float input is not copied); missing entries are NaN.
+
+    With ``check=False`` NaN and infinite values are left for the caller to
+    detect (one pass over all columns at once); call again with ``check=True``
+    for the precise error.
 
     Raises:
         TypeError: a value is not a number (names the column, row and value).
@@ -157,7 +162,7 @@ def parse_numeric(values: np.ndarray, key: str, shape: tuple[int, ...], allow_mi
             f"shape={shape}. Pass numeric_column({key!r}, shape={tuple(out.shape[1:]) or (1,)})."
         )
     out = out.reshape((len(out), width))
-    if np.isfinite(out).all():
+    if not check or np.isfinite(out).all():
         return out
     missing = np.isnan(out)
     if missing.any() and not allow_missing:

@@ -115,9 +115,10 @@ class FeatureEncoder:
         return list(dict.fromkeys(keys))
 
     # ------------------------------------------------------------------
-    def _raw_numeric(self, data: Any, leaf: NumericColumn) -> np.ndarray:
+    def _raw_numeric(self, data: Any, leaf: NumericColumn, check: bool = True) -> np.ndarray:
         values = _host.get_column(data, leaf.key)
-        return _host.parse_numeric(values, leaf.key, leaf.shape, allow_missing=leaf.default_value is not None)
+        return _host.parse_numeric(values, leaf.key, leaf.shape, allow_missing=leaf.default_value is not None,
+                                   check=check or leaf.default_value is not None)
 
     def adapt(self, data: Any) -> None:
         """Fit fill values (``default_value="mean"/"median"``) and normalization
@@ -151,7 +152,7 @@ class FeatureEncoder:
         total = max(n, rows or 0)
         numeric = np.zeros((total, self.numeric_width), np.float32)
         for slot, (offset, leaf) in self.numeric_slots.items():
-            raw = self._raw_numeric(data, leaf)
+            raw = self._raw_numeric(data, leaf, check=False)  # NaN / inf: found below, in one pass
             if fit:
                 fill = _stats.fill_values(raw, leaf.default_value, leaf.key)
                 if fill is not None:
@@ -162,15 +163,33 @@ class FeatureEncoder:
                 if missing.any():
                     raw = np.where(missing, fill, raw)
             numeric[:n, offset:offset + leaf.width] = raw
+        if self.numeric_width:
+            if fit:
+                mean, variance, finite = _stats.scan(numeric[:n])
+            else:
+                finite = bool(np.isfinite(numeric[:n]).all())
+            if not finite:
+                self._raise_non_finite(data, numeric[:n])
         if fit:
             for name, col in self.normalized.items():
                 offset, leaf = self.numeric_slots[col.slot]
-                self.moments[name] = _stats.mean_and_variance(numeric[:n, offset:offset + leaf.width])
+                self.moments[name] = (mean[offset:offset + leaf.width], variance[offset:offset + leaf.width])
             self.adapted = True
         ids = np.zeros((total, self.ids_width), np.int32)
         for leaf, j in self.code_slots.items():
             ids[:n, j:j + 1] = leaf.encode_codes(_host.get_column(data, leaf.key))
         return numeric, ids
+
+    def _raise_non_finite(self, data: Any, numeric: np.ndarray) -> None:
+        """The precise error for a NaN or infinite value found in the packed matrix."""
+        for _, leaf in self.numeric_slots.values():
+            self._raw_numeric(data, leaf, check=True)  # raises, naming the column and row
+        row, col = (int(i) for i in np.argwhere(~np.isfinite(numeric))[0])
+        key = next(leaf.key for offset, leaf in self.numeric_slots.values() if offset <= col < offset + leaf.width)
+        raise ValueError(
+            f"Column {key!r} has a value in row {row} that is too large for float32 (it became infinite). Rescale "
+            f"the column (e.g. divide by 1000) before training."
+        )
 
     def check_adapted(self, action: str) -> None:
         if not self.adapted:

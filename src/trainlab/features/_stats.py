@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["fill_values", "mean_and_variance"]
+__all__ = ["fill_values", "mean_and_variance", "scan"]
 
 
 def fill_values(raw: np.ndarray, default_value: Any, key: str) -> np.ndarray | None:
@@ -54,19 +54,29 @@ def mean_and_variance(values: np.ndarray, chunk_rows: int = 16384) -> tuple[np.n
     even for unscaled columns with a large offset (house prices), and the
     chunks reuse one small buffer instead of a temporary copy of the data.
     """
+    mean, variance, _ = scan(values, chunk_rows)
+    return mean, variance
+
+
+def scan(values: np.ndarray, chunk_rows: int = 16384) -> tuple[np.ndarray, np.ndarray, bool]:
+    """`mean_and_variance` plus whether every value is finite, in the same single pass."""
     values = np.asarray(values)
     if values.dtype.kind != "f":
         values = values.astype(np.float64)
     n, width = values.shape
-    shift = values[:1024].mean(axis=0, dtype=np.float64).astype(values.dtype)
+    with np.errstate(invalid="ignore", over="ignore"):
+        shift = values[:1024].mean(axis=0, dtype=np.float64).astype(values.dtype)
+    finite = bool(np.isfinite(shift).all())
     total = np.zeros(width)
     squares = np.zeros(width)
     buffer = np.empty((min(chunk_rows, n), width), values.dtype)
-    for start in range(0, n, chunk_rows):
-        chunk = values[start:start + chunk_rows]
-        deviations = buffer[: len(chunk)]
-        np.subtract(chunk, shift, out=deviations)
-        total += np.einsum("ij->j", deviations, dtype=np.float64)
-        squares += np.einsum("ij,ij->j", deviations, deviations, dtype=np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):  # NaN / inf only make `finite` False
+        for start in range(0, n, chunk_rows):
+            chunk = values[start:start + chunk_rows]
+            deviations = buffer[: len(chunk)]
+            np.subtract(chunk, shift, out=deviations)
+            total += np.einsum("ij->j", deviations, dtype=np.float64)
+            squares += np.einsum("ij,ij->j", deviations, deviations, dtype=np.float64)
+    finite = finite and bool(np.isfinite(total).all() and np.isfinite(squares).all())
     offset = total / n
-    return shift.astype(np.float64) + offset, np.maximum(squares / n - offset**2, 0.0)
+    return shift.astype(np.float64) + offset, np.maximum(squares / n - offset**2, 0.0), finite
