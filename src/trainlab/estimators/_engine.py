@@ -150,9 +150,14 @@ class Engine:
         return ts._replace(opt_state=ts.opt_state._replace(hparams=opt_hp),
                            hparams=as_array_tree(model.hyperparameters()))
 
-    def _runner(self, rows: int, positions: int, batch_size: int) -> EpochRunner:
-        """The epoch program over `positions` permutation entries in batches of `batch_size`."""
-        key = (rows, positions, batch_size)
+    def _runner(self, rows: int, positions: int, batch_size: int, weighted: bool) -> EpochRunner:
+        """The program for `positions` permutation entries in batches of `batch_size`.
+
+        Unweighted steps take ``(x, y, sample_weight)`` of real rows; weighted
+        steps take ``(x, y, sample_weight, real)`` and scale the weights so that a
+        batch's loss is the mean over its real rows (padding rows weigh 0).
+        """
+        key = (rows, positions, batch_size, weighted)
         runner = self._runners.get(key)
         if runner is None:
             step = self._train_step
@@ -163,7 +168,8 @@ class Engine:
                 weight = real * (real.shape[0] / count)
                 return step(ts, (x, y, weight if sw is None else sw * weight))
 
-            runner = EpochRunner(weighted_step, num_samples=positions, batch_size=batch_size, chunk_steps=0)
+            runner = EpochRunner(weighted_step if weighted else step, num_samples=positions, batch_size=batch_size,
+                                 chunk_steps=0)
             self._runners[key] = runner
             self.compiles += 1
         return runner
@@ -177,9 +183,10 @@ class Engine:
                      max_steps: int | None = None) -> TrainState:
         """Run up to `epochs` epochs; `on_epoch_end(epoch, ts, train_loss)` returns True to stop.
 
-        Every step takes `batch_size` rows; the last batch of an epoch is filled
-        up with the padding row (weight 0), and a data set smaller than one
-        batch is one padded batch, so the program does not depend on the exact
+        An epoch is one `lax.scan` over its full batches, plus, when the number
+        of rows is not a multiple of `batch_size`, one step on the last batch
+        filled up with the padding row (weight 0). A data set smaller than one
+        batch is that one padded step. Neither program depends on the exact
         number of rows. Models with layers that use batch statistics
         (`BatchNormalization`) must not see padding rows: they train on exact
         batches (``min(batch_size, n)`` rows, a smaller last batch), which costs
@@ -190,30 +197,43 @@ class Engine:
         """
         n = data.n
         steps = self.steps_per_epoch(n, batch_size)
-        exact = self.batch_statistics
         if max_steps is not None and max_steps < steps:
             steps, full_epoch = int(max_steps), False
         else:
             full_epoch = True
-        if exact:
+        if self.batch_statistics:
             batch_size = min(batch_size, n)
-        positions = n if (exact and full_epoch) else steps * batch_size
+            full_steps, padded_step = steps, False
+            positions = n if full_epoch else steps * batch_size
+        else:
+            padded_step = full_epoch and n % batch_size != 0
+            full_steps = steps - int(padded_step)
+            positions = full_steps * batch_size
         real = np.full(steps, batch_size, np.float64)
         if full_epoch:
             real[-1] = n - (steps - 1) * batch_size
         weights = real / real.sum()
-        runner = self._runner(data.rows, positions, batch_size)
-        perm = np.full(positions, n, np.int32)  # row n is padding
+        full = self._runner(data.rows, positions, batch_size, weighted=False) if positions else None
+        last = self._runner(data.rows, batch_size, batch_size, weighted=True) if padded_step else None
+        perm = np.full(positions + (batch_size if padded_step else 0), n, np.int32)  # row n is padding
         arrays = data.device_arrays()
+        plain = arrays[:3]
         for epoch in range(epochs):
             order = rng.permutation(n)
             if full_epoch:
                 perm[:n] = order
             else:
-                perm[:] = order[:positions]
-            ts, logs, _ = runner.run_epoch(ts, arrays, jnp.asarray(perm))
-            loss = float(np.dot(np.asarray(logs["loss"], np.float64), weights))
-            if on_epoch_end(epoch, ts, loss):
+                perm[:] = order[: len(perm)]
+            device_perm = jnp.asarray(perm)
+            losses = []
+            if full is not None:
+                ts, logs, _ = full.run_epoch(ts, plain, device_perm[:positions])
+                losses.append(logs["loss"])
+            if last is not None:
+                ts, logs, _ = last.run_epoch(ts, arrays, device_perm[positions:])
+                losses.append(logs["loss"])
+            step_losses = np.concatenate([np.asarray(l, np.float64).reshape(-1) for l in losses])
+            if on_epoch_end(epoch, ts, float(np.dot(step_losses, weights))):
                 break
         return ts
 
