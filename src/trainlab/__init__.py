@@ -53,6 +53,7 @@ __all__ = [
     "data",
     "datasets",
     "doctor",
+    "estimators",
     "features",
     "initializers",
     "layers",
@@ -66,3 +67,12 @@ __all__ = [
     "schedules",
     "utils",
 ]
+
+
+def __getattr__(name: str):
+    # trainlab.estimators imports scikit-learn (about a second): load it on first use
+    if name == "estimators":
+        import importlib
+
+        return importlib.import_module(f"{__name__}.estimators")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

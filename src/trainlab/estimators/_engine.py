@@ -119,8 +119,10 @@ class Engine:
         model: the template model (its layer objects are used during tracing).
         loss: Keras-style loss identifier.
         optimizer: the template optimizer (only its static settings matter).
-        logits: also build inference programs that return pre-activation
-            outputs of the output layer (for `decision_function`).
+
+    Inference programs return the model's outputs, or with ``logits=True`` the
+    pre-activation outputs of a sigmoid / softmax output layer (for
+    `decision_function`).
     """
 
     def __init__(self, model: Any, loss: Any, optimizer: Any):

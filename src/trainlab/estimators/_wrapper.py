@@ -31,9 +31,6 @@ from ._heads import ClassifierHead, RegressorHead
 
 __all__ = ["ModelRegressor", "ModelClassifier"]
 
-_META = ("n_features_in_", "input_shape", "n_outputs_", "n_classes_", "classes_")
-
-
 @contextlib.contextmanager
 def fresh_layer_names() -> Iterator[None]:
     """Automatic layer names restart at ``dense``, ``dense_1``... inside the block and
@@ -299,7 +296,9 @@ class ModelClassifier(ClassifierHead, _WrapperBase):
         )
 
     def _outputs_mode(self) -> str:
-        """"logits" when logits can be read (deferred activation or a from_logits loss), else "proba"."""
+        """How to read logits: "deferred" (the output layer's sigmoid / softmax is skipped),
+        "logits" (the model outputs logits: no activation, or a from_logits loss), or
+        "proba" (the model outputs probabilities; logits are their log-odds)."""
         engine_logits = self._engine_for_predict().objective.outputs[0].logits_layer is not None
         if engine_logits:
             return "deferred"
