@@ -21,7 +21,7 @@ from typing import Any
 
 from ._validation import describe, unknown_name_error
 
-__all__ = ["Registry"]
+__all__ = ["Registry", "snake_case"]
 
 
 class Registry:
@@ -122,3 +122,18 @@ class Registry:
             f"Cannot save the {self.kind} {describe(obj)}: it is not registered. "
             f"Use a built-in {self.kind} or register yours with trainlab's registry."
         )
+
+
+def snake_case(name: str) -> str:
+    """Keras's default object name for a class name.
+
+    Example:
+        >>> [snake_case(n) for n in ("MeanSquaredError", "AUC", "F1Score", "KLDivergence")]
+        ['mean_squared_error', 'auc', 'f1_score', 'kl_divergence']
+    """
+    out = []
+    for i, ch in enumerate(name):
+        boundary = ch.isupper() and i > 0 and (
+            not name[i - 1].isupper() or (i + 1 < len(name) and name[i + 1].islower()))
+        out.append("_" + ch.lower() if boundary else ch.lower())
+    return "".join(out)

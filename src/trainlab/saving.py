@@ -102,7 +102,7 @@ def _flatten(tree: Any, prefix: str) -> dict[str, np.ndarray]:
             for k, v in node.items():
                 walk(v, f"{path}/{k}")
         else:
-            out[path] = np.ascontiguousarray(np.asarray(node))
+            out[path] = np.array(node, order="C")
 
     walk(tree, prefix)
     return out
@@ -136,7 +136,10 @@ def _opt_tensors(model: Any) -> dict[str, np.ndarray]:
         return {}
     model._sync_from_training()
     leaves = jax.tree.leaves(ts.opt_state)
-    return {f"optimizer/{i:05d}": np.ascontiguousarray(np.asarray(leaf)) for i, leaf in enumerate(leaves)}
+    out = {f"optimizer/{i:05d}": np.array(leaf, order="C") for i, leaf in enumerate(leaves)}
+    out["train_state/step"] = np.asarray(ts.step, np.int32).reshape(1)
+    out["train_state/key"] = np.asarray(jax.random.key_data(ts.key), np.uint32)
+    return out
 
 
 def _compile_config(model: Any) -> dict[str, Any] | None:
@@ -242,16 +245,21 @@ def read_metadata(filepath: str | os.PathLike) -> tuple[dict[str, str], dict[str
         raise FileNotFoundError(f"No model file at `filepath` {filepath!r}.")
     size = os.path.getsize(filepath)
     with open(filepath, "rb") as f:
-        head = f.read(8)
-    if len(head) < 8:
+        head = f.read(9)
+    if len(head) < 9:
         raise ValueError(
             f"{filepath!r} is not a trainlab model file: it is only {size} bytes long (truncated or empty)."
         )
-    header_len = int.from_bytes(head, "little")
-    if header_len <= 0 or header_len > size - 8 or header_len > 100_000_000:
+    header_len = int.from_bytes(head[:8], "little")
+    if header_len <= 1 or header_len > 100_000_000 or head[8:9] != b"{":
         raise ValueError(
             f"{filepath!r} is not a trainlab model file (no valid safetensors header; {size} bytes). "
             f"Save models with model.save(path)."
+        )
+    if header_len > size - 8:
+        raise ValueError(
+            f"{filepath!r} is not a complete trainlab model file: its header needs {header_len + 8} bytes but the "
+            f"file has {size}. It is truncated (an interrupted copy or download); save it again."
         )
     try:
         with safe_open(filepath, framework="numpy") as f:
@@ -322,6 +330,9 @@ def load_model(filepath: str | os.PathLike, compile: bool = True) -> Any:
         opt = [tensors[k] for k in sorted(k for k in tensors if k.startswith("optimizer/"))]
         if opt:
             model._restored_opt_leaves = opt
+        if "train_state/step" in tensors and "train_state/key" in tensors:
+            model._restored_train_state = {"step": int(tensors["train_state/step"][0]),
+                                           "key": tensors["train_state/key"]}
     return model
 
 

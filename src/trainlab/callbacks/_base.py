@@ -23,7 +23,12 @@ class Callback:
     Attributes:
         model: the model being trained (set by `fit`).
         params: ``{"epochs", "steps", "verbose", "batch_size"}``.
+        requires_grad_norms: set True in a subclass to make `fit` track the
+            per-layer gradient norm inside the compiled step; the epoch means
+            appear in ``model.history.grad_norms`` before ``on_epoch_end``.
     """
+
+    requires_grad_norms = False
 
     def __init__(self) -> None:
         self.model: Any = None

@@ -28,10 +28,9 @@ from collections.abc import Callable
 from typing import Any
 
 import jax
-import jax.numpy as jnp
 import optax
 
-from ..models._variables import merge_trees, split_by_mask, trainable_mask
+from .trees import merge_trees, split_by_mask, trainable_mask
 from .train_state import TrainState
 
 __all__ = ["make_train_step", "make_eval_step", "make_predict_step", "init_train_state", "batch_size_of", "eval_env"]
@@ -114,7 +113,7 @@ def make_train_step(model: Any, objective: Any, optimizer: Any, *, mask: Any = N
 
 def _layer_norms(grads: dict) -> dict:
     """Global L2 norm of the gradient of each top-level layer."""
-    return {name: optax.global_norm(g) for name, g in grads.items()}
+    return {name: optax.tree.norm(g) for name, g in grads.items()}
 
 
 def eval_env(ts: TrainState) -> dict:

@@ -123,6 +123,26 @@ class Functional(Model):
     def _expected_input_shape(self) -> Any:
         return self._build_input_shape
 
+    def _input_consumers(self) -> list[tuple[int, Any]]:
+        """(input index, layer) for layers that read a model input directly."""
+        index = {id(t): i for i, t in enumerate(self._flat_inputs)}
+        return [(index[id(t)], node.layer) for node in self._nodes for t in node.input_tensors if id(t) in index]
+
+    def _deferrable_output_layers(self) -> list[Any]:
+        """Per output, its layer if that layer's activation can move into the loss:
+        the layer is called once in this graph and its output feeds nothing else."""
+        consumed = {id(t) for node in self._nodes for t in node.input_tensors}
+        calls: dict[int, int] = {}
+        for node in self._nodes:
+            calls[id(node.layer)] = calls.get(id(node.layer), 0) + 1
+        out = []
+        for t in self._flat_outputs:
+            layer = t.node.layer
+            ok = (hasattr(layer, "activation") and not isinstance(layer, Model) and calls.get(id(layer)) == 1
+                  and id(t) not in consumed and len(t.node.outputs) == 1)
+            out.append(layer if ok else None)
+        return out
+
     def _flatten_inputs(self, inputs: Any, argument: str = "inputs") -> list[Any]:
         names = self.input_names
         if isinstance(inputs, dict):

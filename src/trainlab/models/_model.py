@@ -232,10 +232,19 @@ class Model(TrainerMixin, Layer):
 
     # ------------------------------------------------------------------
     # level 2: the model's own weights (imperative shell)
+    def _ensure_weights(self) -> None:
+        """Create weights now if the input shape is known but weights are not
+        (Keras creates them when the model is built)."""
+        if not self._is_initialized():
+            shape = self._expected_input_shape()
+            if shape is not None:
+                self._store_values(self.init(next_key(), shape))
+
     @property
     def variables(self) -> dict[str, dict]:
         """The model's current weights as ``{"params": ..., "state": ...}``."""
         self._sync_from_training()
+        self._ensure_weights()
         if not self._is_initialized():
             raise ValueError(
                 f"Model {self.name!r} has no weights yet. Build it first: fit it, call it on data, "
@@ -258,11 +267,13 @@ class Model(TrainerMixin, Layer):
     def get_weights(self) -> list[np.ndarray]:
         """Weights as a list of numpy arrays (Keras order: layer by layer)."""
         self._sync_from_training()
+        self._ensure_weights()
         return layer_weight_list(self)
 
     def set_weights(self, weights: Any) -> None:
         """Set weights from a list as returned by `get_weights`."""
         self._sync_from_training()
+        self._ensure_weights()
         set_layer_weight_list(self, weights)
 
     def count_params(self) -> int:
