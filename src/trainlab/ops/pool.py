@@ -76,7 +76,7 @@ def _tiled(x, window, pads, out, fill, reduce):
 
 
 def _reduce_window(x, init, op, window, strides, pads):
-    return lax.reduce_window(x, jnp.asarray(init, x.dtype), op, (1, *window, 1), (1, *strides, 1),
+    return lax.reduce_window(x, init, op, (1, *window, 1), (1, *strides, 1),
                              [(0, 0)] + list(pads) + [(0, 0)])
 
 
@@ -96,7 +96,7 @@ def max_pool(x: jax.Array, pool_size: Any, strides: Any = None, padding: str = "
     """
     rank, window, strides, padding, pads, out = _setup(x, pool_size, strides, padding)
     if resolve_implementation(implementation) == "lax":
-        return _reduce_window(x, -jnp.inf, lax.max, window, strides, pads)
+        return _reduce_window(x, -np.inf, lax.max, window, strides, pads)
     if window == strides:
         return _tiled(x, window, pads, out, -jnp.inf, jnp.max)
     views = _shifted_slices(x, window, strides, (1,) * rank, pads, out, fill=-jnp.inf)
