@@ -27,6 +27,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import itertools
 from typing import Any
 
@@ -131,7 +132,15 @@ def conv(x: jax.Array, kernel: jax.Array, strides: Any = 1, padding: Any = "vali
             f"received kernel shape {tuple(kernel.shape)}."
         )
     rank, strides, dilation, pads, out = _geometry(x, window, strides, dilation, padding)
-    if resolve_implementation(implementation) == "lax":
+    return _conv(x, kernel, strides, dilation, tuple(pads), out, groups, resolve_implementation(implementation))
+
+
+@functools.partial(jax.jit, static_argnums=(2, 3, 4, 5, 6, 7))
+def _conv(x, kernel, strides, dilation, pads, out, groups, implementation):
+    # jitted so that a layer called eagerly (outside a model) compiles one program, not one per
+    # primitive; inside a jitted train step this inner jit is inlined.
+    rank, window, cin, filters = x.ndim - 2, tuple(kernel.shape[:-2]), x.shape[-1], kernel.shape[-1]
+    if implementation == "lax":
         return lax.conv_general_dilated(x, kernel, strides, pads, rhs_dilation=dilation,
                                         dimension_numbers=_dimension_numbers(rank), feature_group_count=groups)
     if groups > 1 and groups == cin:  # depthwise: each output block sees one input channel
@@ -189,7 +198,13 @@ def depthwise_conv(x: jax.Array, kernel: jax.Array, strides: Any = 1, padding: A
             f"(*window, {x.shape[-1]}, multiplier) with {rank} window axes; received {tuple(kernel.shape)}."
         )
     rank, strides, dilation, pads, out = _geometry(x, window, strides, dilation, padding)
-    if resolve_implementation(implementation) == "lax":
+    return _depthwise(x, kernel, strides, dilation, tuple(pads), out, resolve_implementation(implementation))
+
+
+@functools.partial(jax.jit, static_argnums=(2, 3, 4, 5, 6))
+def _depthwise(x, kernel, strides, dilation, pads, out, implementation):
+    rank, window, (cin, mult) = x.ndim - 2, tuple(kernel.shape[:-2]), kernel.shape[-2:]
+    if implementation == "lax":
         k = kernel.reshape(window + (1, cin * mult))
         return lax.conv_general_dilated(x, k, strides, pads, rhs_dilation=dilation,
                                         dimension_numbers=_dimension_numbers(rank), feature_group_count=cin)
@@ -239,7 +254,14 @@ def conv_transpose(x: jax.Array, kernel: jax.Array, strides: Any = 1, padding: A
                 for n, k, s, d, p in zip(x.shape[1:-1], window, strides, dilation, pads))
     if any(o < 1 for o in out):
         raise ValueError(f"Transposed convolution of input shape {tuple(x.shape)} would produce an empty output {out}.")
-    if resolve_implementation(implementation) == "lax":
+    return _transpose(x, kernel, strides, dilation, tuple(tuple(p) for p in pads), out,
+                      resolve_implementation(implementation))
+
+
+@functools.partial(jax.jit, static_argnums=(2, 3, 4, 5, 6))
+def _transpose(x, kernel, strides, dilation, pads, out, implementation):
+    rank, window, (filters, cin) = x.ndim - 2, tuple(kernel.shape[:-2]), kernel.shape[-2:]
+    if implementation == "lax":
         return lax.conv_transpose(x, kernel, strides, pads, rhs_dilation=dilation,
                                   dimension_numbers=_dimension_numbers(rank), transpose_kernel=True)
     # col2im: each input pixel i adds x[i] @ kernel[k]^T at output i*s + k*d + (low - (K-1)*d).

@@ -95,7 +95,13 @@ def max_pool(x: jax.Array, pool_size: Any, strides: Any = None, padding: str = "
         ``(N, *out, C)``.
     """
     rank, window, strides, padding, pads, out = _setup(x, pool_size, strides, padding)
-    if resolve_implementation(implementation) == "lax":
+    return _max_pool(x, window, strides, tuple(pads), out, resolve_implementation(implementation))
+
+
+@functools.partial(jax.jit, static_argnums=(1, 2, 3, 4, 5))
+def _max_pool(x, window, strides, pads, out, implementation):
+    rank = len(window)
+    if implementation == "lax":
         return _reduce_window(x, -np.inf, lax.max, window, strides, pads)
     if window == strides:
         return _tiled(x, window, pads, out, -jnp.inf, jnp.max)
@@ -126,7 +132,13 @@ def avg_pool(x: jax.Array, pool_size: Any, strides: Any = None, padding: str = "
         [[1.0, 1.0], [1.0, 1.0]]
     """
     rank, window, strides, padding, pads, out = _setup(x, pool_size, strides, padding)
-    if resolve_implementation(implementation) == "lax":
+    return _avg_pool(x, window, strides, padding, tuple(pads), out, resolve_implementation(implementation))
+
+
+@functools.partial(jax.jit, static_argnums=(1, 2, 3, 4, 5, 6))
+def _avg_pool(x, window, strides, padding, pads, out, implementation):
+    rank = len(window)
+    if implementation == "lax":
         total = _reduce_window(x, 0.0, lax.add, window, strides, pads)
     elif window == strides:
         total = _tiled(x, window, pads, out, 0.0, jnp.sum)
