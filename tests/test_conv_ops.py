@@ -92,8 +92,12 @@ def test_conv_matches_lax_values_and_gradients(case):
 
 # --------------------------------------------------------------------------------------------
 # depthwise convolution, Keras kernel layout (*window, C, multiplier)
-DEPTHWISE_CASES = [
+DEPTHWISE_CASES = [  # stride 1 and multiplier 1 use a hand-written input gradient
     ((2, 7, 6, 3), (3, 3), 1, "same", 1, 1),
+    ((2, 7, 6, 3), (3, 3), 1, "valid", 2, 1),
+    ((2, 6, 6, 2), (4, 4), 1, "same", 1, 1),
+    ((2, 5, 4, 2), (3, 3), 1, ((2, 0), (0, 3)), 1, 1),
+    ((2, 10, 3), (3,), 1, "same", 1, 1),
     ((2, 7, 6, 3), (3, 3), 1, "valid", 1, 2),
     ((2, 8, 7, 3), (3, 3), 2, "same", 1, 1),
     ((2, 8, 8, 2), (3, 3), 1, "same", 2, 3),
