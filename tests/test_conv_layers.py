@@ -288,3 +288,16 @@ def test_built_layer_rejects_other_channel_counts():
 def test_bad_arguments(make, error, match):
     with pytest.raises(error, match=match):
         make()
+
+
+def test_image_data_format_default_follows_the_backend_setting():
+    assert tl.backend.image_data_format() == "channels_last"
+    tl.backend.set_image_data_format("channels_first")
+    try:
+        assert L.Conv2D(4, 3).data_format == "channels_first"
+        assert L.MaxPooling2D().data_format == "channels_first"
+        assert L.Conv2D(4, 3, data_format="channels_last").data_format == "channels_last"
+    finally:
+        tl.backend.set_image_data_format("channels_last")
+    with pytest.raises(ValueError, match=r"`data_format` must be one of"):
+        tl.backend.set_image_data_format("NCHW")

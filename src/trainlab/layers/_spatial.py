@@ -22,8 +22,12 @@ _AXIS_NAMES = {1: ("steps",), 2: ("height", "width"), 3: ("depth", "height", "wi
 
 
 def normalize_data_format(value: Any) -> str:
-    """None means "channels_last" (Keras' default ``image_data_format``)."""
-    return check_one_of("data_format", value or "channels_last", ["channels_last", "channels_first"])
+    """None means `trainlab.backend.image_data_format()` ("channels_last" unless set), as Keras."""
+    if value is None:
+        from ..backend import image_data_format
+
+        value = image_data_format()
+    return check_one_of("data_format", value, ["channels_last", "channels_first"])
 
 
 class SpatialMixin:
