@@ -10,59 +10,23 @@ pooling, dropout and a 100-way softmax; Adam with a cosine-decayed learning rate
     python examples/cifar100_augmented.py                 # the real data (TRAINLAB_DATA_DIR/cifar100)
     python examples/cifar100_augmented.py --small         # 5,000 images, narrow model, 2 epochs
 
-Augmentation hook: when trainlab has the Keras preprocessing layers
-``RandomFlip`` and ``RandomCrop``, `augmentation_layers` uses them
-(``RandomFlip("horizontal"), ZeroPadding2D(4), RandomCrop(32, 32)``);
-otherwise the equivalent `RandomFlipAndCrop` layer defined here.
+The augmentation layers are Keras' ``RandomFlip("horizontal")`` and
+``RandomCrop(32, 32, padding=4)`` (trainlab's `padding` pads in training only).
 """
 
 from __future__ import annotations
 
 import argparse
 
-import jax
-import jax.numpy as jnp
-from jax import lax
-
 import trainlab as tl
 
 L = tl.layers
 
 
-class RandomFlipAndCrop(L.Layer):
-    """Training only: flip each image left-right with probability 1/2, then take a
-    random ``H x W`` crop of the image zero-padded by `pad` pixels. The identity
-    at inference. Inputs ``(N, H, W, C)``."""
-
-    def __init__(self, pad: int = 4, **kwargs):
-        super().__init__(**kwargs)
-        self.pad = int(pad)
-
-    def call(self, inputs, training=False):
-        if not training:
-            return inputs
-        n, h, w, c = inputs.shape
-        k_flip, k_row, k_col = jax.random.split(self.random_key(), 3)
-        flip = jax.random.bernoulli(k_flip, 0.5, (n, 1, 1, 1))
-        x = jnp.where(flip, inputs[:, :, ::-1, :], inputs)
-        p = self.pad
-        x = jnp.pad(x, ((0, 0), (p, p), (p, p), (0, 0)))
-        rows = jax.random.randint(k_row, (n,), 0, 2 * p + 1)
-        cols = jax.random.randint(k_col, (n,), 0, 2 * p + 1)
-        return jax.vmap(lambda img, i, j: lax.dynamic_slice(img, (i, j, 0), (h, w, c)))(x, rows, cols)
-
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
-
-    def get_config(self):
-        return {**super().get_config(), "pad": self.pad}
-
-
 def augmentation_layers(image_size: int = 32, pad: int = 4) -> list:
-    """The augmentation stage (see the module docstring for the hook)."""
-    if hasattr(L, "RandomFlip") and hasattr(L, "RandomCrop"):
-        return [L.RandomFlip("horizontal"), L.ZeroPadding2D(pad), L.RandomCrop(image_size, image_size)]
-    return [RandomFlipAndCrop(pad, name="augment")]
+    """Random horizontal flips and random crops of the image zero-padded by `pad`
+    pixels: active in training only (identity at inference)."""
+    return [L.RandomFlip("horizontal"), L.RandomCrop(image_size, image_size, padding=pad)]
 
 
 def build_model(num_classes: int = 100, width: float = 1.0, image_size: int = 32, augment: bool = True,
