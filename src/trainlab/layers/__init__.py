@@ -36,8 +36,20 @@ from .merging import (
     multiply,
     subtract,
 )
+from .blocks import ConvBlock, MobileNetBlock
+from .convolutional import Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
 from .normalization import BatchNormalization, LayerNormalization
-from .pooling import GlobalAveragePooling1D, GlobalMaxPooling1D
+from .pooling import (
+    AveragePooling1D,
+    AveragePooling2D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    MaxPooling1D,
+    MaxPooling2D,
+)
+from .reshaping import UpSampling2D, ZeroPadding2D
 
 # preprocessing and augmentation layers live in trainlab.data (issue 3); exported here under Keras names
 from ..data.augmentation import (  # noqa: E402
@@ -76,16 +88,34 @@ for _cls in (
     InputLayer, Dense, Activation, Flatten, Reshape, Dropout, GaussianNoise, Rescaling, Embedding, Identity,
     BatchNormalization, LayerNormalization, GlobalAveragePooling1D, GlobalMaxPooling1D,
     Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, *_DATA_LAYERS,
+    Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D, Conv2DTranspose,
+    MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D,
+    ZeroPadding2D, UpSampling2D, MobileNetBlock, ConvBlock,
 ):
     LAYERS.register(_cls.__name__)(_cls)
 GlobalAvgPool1D = GlobalAveragePooling1D
+GlobalAvgPool2D = GlobalAveragePooling2D
+GlobalMaxPool1D = GlobalMaxPooling1D
+GlobalMaxPool2D = GlobalMaxPooling2D
+MaxPool1D, MaxPool2D = MaxPooling1D, MaxPooling2D
+AvgPool1D, AvgPool2D = AveragePooling1D, AveragePooling2D
+Convolution1D, Convolution2D = Conv1D, Conv2D
+SeparableConvolution2D = SeparableConv2D
+Convolution2DTranspose = Conv2DTranspose
 
 __all__ = [
     "Layer", "WeightSpec", "KerasTensor", "clear_session", "LAYERS",
     "Input", "InputLayer", "Dense", "Activation", "Flatten", "Reshape", "Dropout", "GaussianNoise",
     "Rescaling", "Embedding", "Lambda", "Identity",
     "BatchNormalization", "LayerNormalization",
-    "GlobalAveragePooling1D", "GlobalAvgPool1D", "GlobalMaxPooling1D",
+    "GlobalAveragePooling1D", "GlobalAvgPool1D", "GlobalMaxPooling1D", "GlobalMaxPool1D",
+    "Conv1D", "Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose",
+    "Convolution1D", "Convolution2D", "SeparableConvolution2D", "Convolution2DTranspose",
+    "MaxPooling1D", "MaxPooling2D", "MaxPool1D", "MaxPool2D",
+    "AveragePooling1D", "AveragePooling2D", "AvgPool1D", "AvgPool2D",
+    "GlobalAveragePooling2D", "GlobalAvgPool2D", "GlobalMaxPooling2D", "GlobalMaxPool2D",
+    "ZeroPadding2D", "UpSampling2D",
+    "MobileNetBlock", "ConvBlock",
     "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate",
     "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate",
     # preprocessing (trainlab.data.preprocessing)

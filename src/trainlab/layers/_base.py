@@ -61,7 +61,7 @@ _NAME_COUNTS: dict[str, int] = {}
 
 def to_snake_case(name: str) -> str:
     s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
+    s = re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()  # Keras: Conv2D -> conv2d
     return s.replace("__", "_")
 
 
