@@ -193,8 +193,9 @@ class PendingResults:
                 for k, v in rec["user_attrs"].items():
                     trial.set_user_attr(k, v)
                 for step, v in rec.get("intermediate", {}).items():
-                    with contextlib.suppress(Exception):
-                        trial.report(float(v), int(step))
+                    if int(step) not in existing.intermediate_values:
+                        with contextlib.suppress(Exception):
+                            trial.report(float(v), int(step))
                 study.tell(trial, rec["value"] if state == TrialState.COMPLETE else None, state=state)
             else:
                 dists = {k: optuna.distributions.json_to_distribution(v) for k, v in rec["distributions"].items()}

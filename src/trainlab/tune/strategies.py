@@ -100,15 +100,17 @@ class GridSearch(Strategy):
     def __init__(self, points: int = 5):
         self.points = check_positive_int("points", points)
 
-    def sampler(self, seed: int | None, space: Any = None) -> Any:
-        import optuna
+    def points_of(self, space: Any) -> list[dict[str, Any]]:
+        """The grid's configurations (conditional parameters only where active).
 
+        The tuner queues them in the study (``enqueue_trial``), so that several
+        workers share one grid and a resumed study skips finished points."""
         if space is None or not len(space):
             raise ValueError(
                 "The `grid` strategy needs a search space with at least one parameter; declare parameters in "
                 "`space=` or in build(hp)."
             )
-        return optuna.samplers.GridSampler(space.grid_axes(self.points), seed=seed)
+        return space.grid(self.points)
 
     def get_config(self) -> dict[str, Any]:
         return {"points": self.points}

@@ -148,6 +148,7 @@ class Tuner:
         self.verbose = int(verbose)
         self._study = None
         self._storage = None
+        self._grid_size: int | None = None
         self._data: tuple | None = None
         self.last_search_seconds: float | None = None
         self.last_executor: PopulationExecutor | None = None
@@ -167,7 +168,7 @@ class Tuner:
         self._storage = open_storage(self.storage_url, directory=self.directory, study_name=self.study_name,
                                      heartbeat_interval=self.heartbeat_interval, grace_period=self.grace_period,
                                      max_retry=self.max_retry)
-        sampler = self.strategy.sampler(self.seed + 7919 * self.worker, self._grid_space())
+        sampler = self.strategy.sampler(self.seed + 7919 * self.worker)
         try:
             study = with_retries(lambda: optuna.create_study(
                 storage=self._storage, study_name=self.study_name, direction=self.direction, sampler=sampler,
@@ -183,6 +184,16 @@ class Tuner:
                 f"was created to {existing}. Use another `study_name`, or direction={existing!r}."
             )
         self._study = study
+        self._grid_size = None
+        if isinstance(self.strategy, _strategies.GridSearch):
+            points = self.strategy.points_of(self._grid_space())
+            self._grid_size = len(points)
+            queued = {json.dumps(t.params, sort_keys=True) for t in study.get_trials(deepcopy=False)}
+            for params in points:
+                if json.dumps(params, sort_keys=True) not in queued:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        with_retries(lambda: study.enqueue_trial(params, skip_if_exists=True))
 
     def _grid_space(self) -> SearchSpace:
         if len(self.space) or not isinstance(self.strategy, _strategies.GridSearch):
@@ -332,7 +343,7 @@ class Tuner:
                     if not is_storage_error(exc):
                         raise
                     self._keep_pending(pending, m)
-                    write_errors.append(f"trial #{m.number}: {exc}")
+                    write_errors.append(f"trial #{m.number}: {(str(exc).strip().splitlines() or [type(exc).__name__])[0]}")
             if write_errors:
                 raise StorageUnreachableError(
                     f"{len(write_errors)} finished trial result(s) could not be written to the storage "
@@ -352,7 +363,8 @@ class Tuner:
         size = self._population_size()
         n_brackets = self.strategy.brackets(self.epochs)
         while len(members) < size:
-            if self.max_trials - self._budget_used() <= 0:
+            limit = self.max_trials if self._grid_size is None else min(self.max_trials, self._grid_size)
+            if limit - self._budget_used() <= 0:
                 break
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # "heartbeat is supposed to be used with optimize": we beat ourselves
