@@ -30,6 +30,7 @@ from . import (  # noqa: E402
     regularizers,
     saving,
     schedules,
+    tune,
     utils,
 )
 from .models import Model, Sequential, load_model  # noqa: E402
@@ -54,5 +55,6 @@ __all__ = [
     "regularizers",
     "saving",
     "schedules",
+    "tune",
     "utils",
 ]

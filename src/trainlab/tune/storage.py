@@ -128,9 +128,17 @@ def open_storage(url: str | None = None, *, directory: str | os.PathLike = "runs
             else:  # pragma: no cover - older optuna
                 kwargs["failed_trial_callback"] = optuna.storages.RetryFailedTrialCallback(max_retry)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # optuna marks heartbeats as experimental
-            return optuna.storages.RDBStorage(url, engine_kwargs=engine_kwargs, **kwargs)
+        for attempt in range(5):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # optuna marks heartbeats as experimental
+                    return optuna.storages.RDBStorage(url, engine_kwargs=engine_kwargs, **kwargs)
+            except (sa_exc.IntegrityError, sa_exc.ProgrammingError):
+                # workers starting together on a fresh database race to create Optuna's tables: the
+                # loser sees "already exists" / a duplicate key; the tables are there on the next try
+                if attempt == 4:
+                    raise
+                time.sleep(0.5 * (attempt + 1))
     except (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DBAPIError) as exc:
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(getattr(exc, "orig", exc)).strip() else type(exc).__name__
         raise StorageUnreachableError(
