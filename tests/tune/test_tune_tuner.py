@@ -44,11 +44,21 @@ def test_search_results_leaderboard_best_model_and_report(tmp_path):
     # every epoch is an Optuna intermediate value (curves in optuna-dashboard)
     for t in trials:
         assert sorted(t.intermediate_values) == [1, 2]
-        assert t.intermediate_values[2] == t.value == t.user_attrs["history"]["val_accuracy"][-1]
+        assert t.intermediate_values[2] == t.user_attrs["history"]["val_accuracy"][-1]
+        # score="best" (Keras Tuner): a trial's value is its best epoch
+        assert t.value == max(t.user_attrs["history"]["val_accuracy"])
+        assert t.value == t.intermediate_values[t.user_attrs["best_epoch"]]
     # the best model is the trained best trial: same validation accuracy
     model = tuner.best_model()
     acc = model.evaluate(vx, vy, verbose=0, return_dict=True)["accuracy"]
     assert acc == pytest.approx(tuner.best_value, abs=1e-6)
+    # without the weights file, the configuration is trained again with the trial's seed: same weights
+    import os
+
+    os.remove(tuner.best_trial.user_attrs["weights"])
+    again = tuner.best_model()
+    for a, b in zip(again.get_weights(), model.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     # importance: one varying parameter
     assert tuner.importance() == {"learning_rate": 1.0}
     path = tuner.report(tmp_path / "r.html")

@@ -43,7 +43,7 @@ def _worker(tmp_path, storage, study, trials, worker, delay):
 
 def test_killed_worker_study_resumes_without_losing_finished_trials(tmp_path):
     storage = f"sqlite:///{tmp_path / 'study.db'}"
-    proc = _worker(tmp_path, storage, "kill", 5, 0, 0.7)
+    proc = _worker(tmp_path, storage, "kill", 4, 0, 0.6)
     deadline = time.time() + 120
     done = []
     try:
@@ -64,7 +64,7 @@ def test_killed_worker_study_resumes_without_losing_finished_trials(tmp_path):
     before = {t.number: (t.value, t.params) for t in optuna.load_study(study_name="kill", storage=storage).trials
               if t.state == TrialState.COMPLETE}
     time.sleep(3.5)  # the killed worker's running trial goes stale (grace period 3 s)
-    resume = _worker(tmp_path, storage, "kill", 5, 1, 0.0)
+    resume = _worker(tmp_path, storage, "kill", 4, 1, 0.0)
     out, err = resume.communicate(timeout=180)
     assert resume.returncode == 0, err.decode()[-2000:]
     trials = optuna.load_study(study_name="kill", storage=storage).trials
@@ -75,7 +75,7 @@ def test_killed_worker_study_resumes_without_losing_finished_trials(tmp_path):
     retried = [t for t in trials if t.system_attrs.get("failed_trial") == stale[0].number]
     assert len(retried) == 1 and retried[0].state == TrialState.COMPLETE
     assert retried[0].params == stale[0].params  # the interrupted configuration ran again
-    assert len(complete) == 5
+    assert len(complete) == 4
 
 
 def _postgres_url():
@@ -101,13 +101,13 @@ def test_two_workers_share_one_study_on_postgresql(tmp_path):
         pytest.skip(f"no PostgreSQL server reachable at {url} ({problem}); .ci/run starts one, or set "
                     f"TRAINLAB_TEST_POSTGRES_URL")
     name = f"two-workers-{uuid.uuid4().hex[:8]}"
-    procs = [_worker(tmp_path, url, name, 8, i, 0.3) for i in range(2)]
+    procs = [_worker(tmp_path, url, name, 6, i, 0.3) for i in range(2)]
     for p in procs:
         out, err = p.communicate(timeout=240)
         assert p.returncode == 0, err.decode()[-2000:]
     trials = optuna.load_study(study_name=name, storage=url).trials
     complete = [t for t in trials if t.state == TrialState.COMPLETE]
-    assert 8 <= len(complete) <= 9  # at most one extra trial when both ask at the same moment
+    assert 6 <= len(complete) <= 7  # at most one extra trial when both ask at the same moment
     assert len({t.number for t in trials}) == len(trials)
     assert len({t.user_attrs["worker"] for t in complete}) == 2  # both workers trained trials
     # different workers draw different configurations

@@ -60,6 +60,8 @@ class Member:
         batch_size: training batch size of this member.
         bracket: Hyperband bracket (0 for other strategies).
         history: per-epoch logs (``loss``, ``accuracy``, ``val_loss``...), filled by `run`.
+        best_value, best_epoch, best_variables: the best objective value so far,
+            the epoch (1-based) that reached it, and the weights at that epoch.
         status: "running", "complete", "pruned" or "failed".
         error: message of the exception when failed.
     """
@@ -78,6 +80,9 @@ class Member:
     group: int = -1
     pbt_log: list = field(default_factory=list)
     seconds: float = 0.0
+    best_value: float | None = None
+    best_epoch: int = 0
+    best_variables: Any = None
 
     @property
     def epochs_done(self) -> int:
@@ -401,6 +406,10 @@ class PopulationExecutor:
             for k, v in logs.items():
                 m.history.setdefault(k, []).append(float(v[i]))
             value = m.history.get(self.objective_name, [math.nan])[-1]
+            if math.isfinite(value) and (m.best_value is None or self.sign * value > self.sign * m.best_value):
+                # the best epoch so far: keep its weights (immutable arrays, no copy)
+                m.best_value, m.best_epoch = value, m.epochs_done
+                m.best_variables = {"params": m.ts.params, "state": m.ts.state}
             if not math.isfinite(value):
                 m.status, m.error = "failed", (
                     f"The objective {self.objective_name!r} became {value} at epoch {m.epochs_done} "

@@ -100,6 +100,9 @@ class Tuner:
             draws per worker).
         heartbeat_interval, grace_period, max_retry: dead-worker detection
             (see `storage.open_storage`).
+        score: a trial's value: "best" (default, as Keras Tuner: the best epoch's
+            objective, and the weights of that epoch are kept) or "last" (the
+            final epoch's objective and weights).
         save_weights: keep each finished trial's weights for `best_model`.
         verbose: 0 silent, 1 one line per population and per finished trial.
 
@@ -112,7 +115,7 @@ class Tuner:
                  batch_size: int = 32, population: int | None = None, members_per_program: int | None = None,
                  storage: str | None = None, study_name: str = "trainlab", directory: str | os.PathLike = "runs/tune",
                  seed: int = 0, worker: int = 0, heartbeat_interval: int | None = 30,
-                 grace_period: int | None = None, max_retry: int = 2, save_weights: bool = True,
+                 grace_period: int | None = None, max_retry: int = 2, score: str = "best", save_weights: bool = True,
                  validation_batch_size: int = 512, verbose: int = 1):
         if build is None or not callable(build):
             raise TypeError(
@@ -143,6 +146,7 @@ class Tuner:
         self.heartbeat_interval = heartbeat_interval
         self.grace_period = grace_period
         self.max_retry = int(max_retry)
+        self.score = check_one_of("score", score, ["best", "last"])
         self.save_weights = bool(save_weights)
         self.validation_batch_size = check_positive_int("validation_batch_size", validation_batch_size)
         self.verbose = int(verbose)
@@ -438,6 +442,7 @@ class Tuner:
             "history": m.history, "epochs": m.epochs_done, "seconds": round(m.seconds, 4), "seed": m.seed,
             "batch_size": m.batch_size, "group": m.group, "bracket": m.bracket, "config": m.config,
             "worker": f"{socket.gethostname()}:{os.getpid()}", "strategy": self.strategy.name,
+            "best_epoch": m.best_epoch, "score": self.score,
         }
         if m.pbt_log:
             attrs["pbt"] = m.pbt_log
@@ -454,7 +459,10 @@ class Tuner:
         if m.status == "complete" and self.save_weights and m.ts is not None:
             path = self._weights_path(m.number)
             path.parent.mkdir(parents=True, exist_ok=True)
-            m.model.variables = {"params": m.ts.params, "state": m.ts.state}
+            if self.score == "best" and m.best_variables is not None:
+                m.model.variables = m.best_variables
+            else:
+                m.model.variables = {"params": m.ts.params, "state": m.ts.state}
             m.model.save_weights(path)
             attrs["weights"] = str(path.resolve())
 
@@ -462,7 +470,7 @@ class Tuner:
             for k, v in attrs.items():
                 m.trial.set_user_attr(k, _jsonable(v))
             if m.status == "complete":
-                self._study.tell(m.trial, float(m.history[self.objective][-1]))
+                self._study.tell(m.trial, self._value(m))
             elif m.status == "pruned":
                 self._study.tell(m.trial, state=TrialState.PRUNED)
             else:
@@ -471,7 +479,7 @@ class Tuner:
                     self._study.tell(m.trial, state=TrialState.FAIL)
 
         with_retries(write)
-        m.ts = None
+        m.ts = m.best_variables = None
         if self.verbose:
             last = m.history.get(self.objective, [None])[-1]
             shown = f"{last:.4f}" if isinstance(last, float) else "-"
@@ -479,10 +487,15 @@ class Tuner:
             print(f"[tune] trial #{m.number} {m.status} after {m.epochs_done} epoch(s): "
                   f"{self.objective}={shown} {m.config}{extra}", flush=True)
 
+    def _value(self, m: Member) -> float:
+        if self.score == "best" and m.best_value is not None:
+            return float(m.best_value)
+        return float(m.history[self.objective][-1])
+
     def _keep_pending(self, pending: PendingResults, m: Member) -> None:
         trial = m.trial
         state = {"complete": "COMPLETE", "pruned": "PRUNED"}.get(m.status, "FAIL")
-        value = float(m.history[self.objective][-1]) if state == "COMPLETE" else None
+        value = self._value(m) if state == "COMPLETE" else None
         import optuna
 
         dists = {}
@@ -602,7 +615,8 @@ class Tuner:
         model.build_from_data(_first(x))
         member = Member(t.number, model, seed=int(t.user_attrs.get("seed", 0)), config=config,
                         batch_size=int(t.user_attrs.get("batch_size", batch_size)))
-        ex = PopulationExecutor(x, y, validation_data=val, epochs=int(t.user_attrs.get("epochs", epochs)),
+        n_epochs = int(t.user_attrs.get("best_epoch") or 0) if self.score == "best" else 0
+        ex = PopulationExecutor(x, y, validation_data=val, epochs=n_epochs or int(t.user_attrs.get("epochs", epochs)),
                                 objective=self.objective, direction=self.direction, shuffle=shuffle, seed=self.seed,
                                 validation_batch_size=self.validation_batch_size)
         ex.run([member])
