@@ -47,7 +47,7 @@ def test_search_results_leaderboard_best_model_and_report(tmp_path):
         assert t.intermediate_values[2] == t.user_attrs["history"]["val_accuracy"][-1]
         # score="best" (Keras Tuner): a trial's value is its best epoch
         assert t.value == max(t.user_attrs["history"]["val_accuracy"])
-        assert t.value == t.intermediate_values[t.user_attrs["best_epoch"]]
+        assert t.value == t.intermediate_values[t.user_attrs["info"]["best_epoch"]]
     # the best model is the trained best trial: same validation accuracy
     model = tuner.best_model()
     acc = model.evaluate(vx, vy, verbose=0, return_dict=True)["accuracy"]
@@ -55,7 +55,7 @@ def test_search_results_leaderboard_best_model_and_report(tmp_path):
     # without the weights file, the configuration is trained again with the trial's seed: same weights
     import os
 
-    os.remove(tuner.best_trial.user_attrs["weights"])
+    os.remove(tuner.best_trial.user_attrs["info"]["weights"])
     again = tuner.best_model()
     for a, b in zip(again.get_weights(), model.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
@@ -182,10 +182,10 @@ def test_other_strategies_run(tmp_path, strategy):
     if strategy == "tpe":
         assert len(trials) == 3 and tuner.last_executor.chunk_sizes[:2] == [2, 2]  # startup population, then 1
     if strategy == "hyperband":
-        brackets = {t.user_attrs["bracket"] for t in trials}
+        brackets = {t.user_attrs["info"]["bracket"] for t in trials}
         assert brackets == {0, 1}  # bracket 0 compares after epoch 1, bracket 1 never stops early
-        assert [t.state for t in trials if t.user_attrs["bracket"] == 0].count(TrialState.PRUNED) == 1
-        assert all(t.state == TrialState.COMPLETE for t in trials if t.user_attrs["bracket"] == 1)
+        assert [t.state for t in trials if t.user_attrs["info"]["bracket"] == 0].count(TrialState.PRUNED) == 1
+        assert all(t.state == TrialState.COMPLETE for t in trials if t.user_attrs["info"]["bracket"] == 1)
 
 
 def test_population_based_training_exploits_and_explores(tmp_path):
@@ -196,10 +196,10 @@ def test_population_based_training_exploits_and_explores(tmp_path):
     tuner.search(x, y, validation_data=(vx, vy))
     trials = tuner.study.trials
     assert tuner.last_executor.chunk_sizes == [4, 4, 4]
-    changed = [t for t in trials if t.user_attrs.get("pbt")]
+    changed = [t for t in trials if t.user_attrs["info"].get("pbt")]
     assert len(changed) >= 2  # the worst half copied the best half at epochs 1 and 2
     for t in changed:
-        log = t.user_attrs["pbt"]
+        log = t.user_attrs["info"]["pbt"]
         parent = next(p for p in trials if p.number == log[0]["parent"])
         ratio = log[0]["config"]["learning_rate"] / parent.params["learning_rate"]
         assert ratio == pytest.approx(0.8) or ratio == pytest.approx(1.2) or log[0]["epoch"] == 2

@@ -109,7 +109,7 @@ def test_two_workers_share_one_study_on_postgresql(tmp_path):
     complete = [t for t in trials if t.state == TrialState.COMPLETE]
     assert 6 <= len(complete) <= 7  # at most one extra trial when both ask at the same moment
     assert len({t.number for t in trials}) == len(trials)
-    assert len({t.user_attrs["worker"] for t in complete}) == 2  # both workers trained trials
+    assert len({t.user_attrs["info"]["worker"] for t in complete}) == 2  # both workers trained trials
     # different workers draw different configurations
     assert len({t.params["learning_rate"] for t in complete}) == len(complete)
     optuna.delete_study(study_name=name, storage=url)

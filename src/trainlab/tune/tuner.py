@@ -404,7 +404,7 @@ class Tuner:
 
         out = []
         for t in self._study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED)):
-            if t.number in exclude or t.user_attrs.get("bracket", 0) != bracket:
+            if t.number in exclude or _info(t).get("bracket", 0) != bracket:
                 continue
             v = t.intermediate_values.get(epochs_done)
             if v is not None and math.isfinite(v):
@@ -438,14 +438,16 @@ class Tuner:
         return self.directory / self.study_name / "trials" / f"{number:05d}.weights.safetensors"
 
     def _attrs(self, m: Member) -> dict[str, Any]:
-        attrs = {
-            "history": m.history, "epochs": m.epochs_done, "seconds": round(m.seconds, 4), "seed": m.seed,
-            "batch_size": m.batch_size, "group": m.group, "bracket": m.bracket, "config": m.config,
+        """What a trial records besides its value, as few user attributes (each
+        is one database write): ``history``, ``config``, ``info`` and ``error``."""
+        info = {
+            "epochs": m.epochs_done, "best_epoch": m.best_epoch, "score": self.score, "seconds": round(m.seconds, 4),
+            "seed": m.seed, "batch_size": m.batch_size, "group": m.group, "bracket": m.bracket,
             "worker": f"{socket.gethostname()}:{os.getpid()}", "strategy": self.strategy.name,
-            "best_epoch": m.best_epoch, "score": self.score,
         }
         if m.pbt_log:
-            attrs["pbt"] = m.pbt_log
+            info["pbt"] = m.pbt_log
+        attrs = {"history": m.history, "config": m.config, "info": info}
         if m.error:
             attrs["error"] = m.error
         return attrs
@@ -464,7 +466,7 @@ class Tuner:
             else:
                 m.model.variables = {"params": m.ts.params, "state": m.ts.state}
             m.model.save_weights(path)
-            attrs["weights"] = str(path.resolve())
+            attrs["info"]["weights"] = str(path.resolve())
 
         def write() -> None:
             for k, v in attrs.items():
@@ -555,7 +557,7 @@ class Tuner:
         for t in self._trials():
             config = t.user_attrs.get("config") or t.params
             row = {"number": t.number, "state": t.state.name, self.objective: t.value,
-                   "epochs": t.user_attrs.get("epochs"), "seconds": t.user_attrs.get("seconds")}
+                   "epochs": _info(t).get("epochs"), "seconds": _info(t).get("seconds")}
             row.update({f"param_{k}": v for k, v in config.items()})
             row["config"] = json.dumps(config, sort_keys=True)
             row["error"] = t.user_attrs.get("error")
@@ -600,7 +602,8 @@ class Tuner:
         t = self.best_trial
         config = self.best_config
         model = self.build_model(config)
-        path = t.user_attrs.get("weights")
+        info = _info(t)
+        path = info.get("weights")
         if path and Path(path).exists():
             if self._data is not None:
                 model.build_from_data(_first(self._data[0]))
@@ -613,10 +616,10 @@ class Tuner:
             )
         x, y, val, epochs, batch_size, shuffle = self._data
         model.build_from_data(_first(x))
-        member = Member(t.number, model, seed=int(t.user_attrs.get("seed", 0)), config=config,
-                        batch_size=int(t.user_attrs.get("batch_size", batch_size)))
-        n_epochs = int(t.user_attrs.get("best_epoch") or 0) if self.score == "best" else 0
-        ex = PopulationExecutor(x, y, validation_data=val, epochs=n_epochs or int(t.user_attrs.get("epochs", epochs)),
+        member = Member(t.number, model, seed=int(info.get("seed", 0)), config=config,
+                        batch_size=int(info.get("batch_size", batch_size)))
+        n_epochs = int(info.get("best_epoch") or 0) if self.score == "best" else 0
+        ex = PopulationExecutor(x, y, validation_data=val, epochs=n_epochs or int(info.get("epochs", epochs)),
                                 objective=self.objective, direction=self.direction, shuffle=shuffle, seed=self.seed,
                                 validation_batch_size=self.validation_batch_size)
         ex.run([member])
@@ -646,6 +649,11 @@ class Tuner:
             text += df[cols].to_string(index=False)
         print(text)
         return text
+
+
+def _info(trial: Any) -> dict[str, Any]:
+    """A trial's ``info`` user attribute (epochs, seed, weights path...)."""
+    return trial.user_attrs.get("info") or {}
 
 
 def _first(x: Any) -> Any:
