@@ -68,6 +68,33 @@ def test_search_results_leaderboard_best_model_and_report(tmp_path):
     # the default storage is a SQLite file that Optuna (and optuna-dashboard) open directly
     study = optuna.load_study(study_name="trainlab", storage=f"sqlite:///{tmp_path / 'trainlab.db'}")
     assert len(study.trials) == 4
+    # ... and optuna-dashboard serves it: the study, its trials and their per-epoch curves
+    dashboard = _dashboard_get(f"sqlite:///{tmp_path / 'trainlab.db'}")
+    (summary,) = dashboard("/api/studies")["study_summaries"]
+    assert summary["study_name"] == "trainlab" and summary["directions"] == ["maximize"]
+    detail = dashboard(f"/api/studies/{summary['study_id']}")
+    assert len(detail["trials"]) == 4
+    assert [p["step"] for p in detail["trials"][0]["intermediate_values"]] == [1, 2]
+
+
+def _dashboard_get(storage):
+    import json as _json
+    from wsgiref.util import setup_testing_defaults
+
+    import optuna_dashboard
+
+    app = optuna_dashboard.wsgi(storage)
+
+    def get(path):
+        env = {}
+        setup_testing_defaults(env)
+        env.update(PATH_INFO=path, REQUEST_METHOD="GET")
+        status = {}
+        body = b"".join(app(env, lambda s, h, exc_info=None: status.setdefault("s", s)))
+        assert status["s"] == "200 OK", body[:500]
+        return _json.loads(body)
+
+    return get
 
 
 def test_a_study_resumes_without_losing_finished_trials(tmp_path):
