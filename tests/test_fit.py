@@ -292,3 +292,13 @@ def test_callbacks_can_ask_for_per_layer_gradient_norms():
         ref = float(np.sqrt(sum(float(jnp.sum(v ** 2)) for v in jax.tree.leaves(g[name]))))
         assert watch.seen[name] == pytest.approx(ref, rel=1e-5)
     assert h.grad_norms == [watch.seen]
+
+
+def test_token_index_beyond_embedding_input_dim():
+    model = tl.Sequential([layers.Embedding(100, 4, name="emb"), layers.GlobalAveragePooling1D(), layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    x = np.array([[1, 2, 3], [4, 100, 6]], "int32")
+    with pytest.raises(ValueError, match=r"`x` contains token index 100, but Embedding 'emb' has input_dim=100.*\[0, 99\]"):
+        model.fit(x, np.zeros((2, 1)), verbose=0)
+    with pytest.raises(ValueError, match=r"`x` contains token index 100"):
+        model.predict(x, verbose=0)

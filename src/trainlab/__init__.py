@@ -18,6 +18,7 @@ __version__ = "0.1.0"
 
 from . import (  # noqa: E402
     activations,
+    backend,
     callbacks,
     core,
     datasets,
@@ -43,6 +44,7 @@ __all__ = [
     "load_model",
     "set_random_seed",
     "activations",
+    "backend",
     "callbacks",
     "core",
     "datasets",

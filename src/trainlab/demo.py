@@ -12,7 +12,6 @@ import os
 import time
 from typing import Any
 
-import numpy as np
 
 __all__ = ["run_demo"]
 

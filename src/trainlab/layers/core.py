@@ -6,7 +6,6 @@ Shapes in docstrings put the batch dimension first (``N``).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -424,6 +423,25 @@ class Embedding(Layer):
         if not self.mask_zero:
             return None
         return inputs != 0
+
+    def validate_input_values(self, x: Any, argument: str) -> None:
+        """Host-side check of token indices (JAX would silently clip them)."""
+        x = np.asarray(x)
+        if x.size == 0:
+            return
+        if not (np.issubdtype(x.dtype, np.integer) or np.all(np.mod(x, 1) == 0)):
+            raise ValueError(
+                f"`{argument}` feeds Embedding {self.name!r} and must hold integer token indices; received "
+                f"values such as {x.ravel()[:3].tolist()}."
+            )
+        lo, hi = int(x.min()), int(x.max())
+        if lo < 0 or hi >= self.input_dim:
+            raise ValueError(
+                f"`{argument}` contains token index {hi if hi >= self.input_dim else lo}, but Embedding "
+                f"{self.name!r} has input_dim={self.input_dim}, so indices must lie in [0, {self.input_dim - 1}]. "
+                f"Increase `input_dim` to the vocabulary size, or cap the vocabulary when loading "
+                f"(e.g. imdb.load_data(num_words={self.input_dim}))."
+            )
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape) + (self.output_dim,)

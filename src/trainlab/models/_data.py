@@ -24,6 +24,7 @@ __all__ = [
     "class_weights_to_sample_weights",
     "is_iterable_data",
     "take_rows",
+    "unpack_xy",
 ]
 
 
@@ -172,3 +173,16 @@ def is_iterable_data(x: Any) -> bool:
     if hasattr(x, "to_numpy"):  # pandas
         return False
     return hasattr(x, "__iter__") or hasattr(x, "__next__")
+
+
+def unpack_xy(value: Any, what: str) -> tuple[Any, Any, Any]:
+    """``(x, y, sample_weight)`` from a 2- or 3-tuple (a batch, or `validation_data`).
+
+    Args:
+        what: how to name `value` in the error, e.g. "`validation_data`".
+    """
+    if isinstance(value, (tuple, list)) and len(value) in (2, 3):
+        return value[0], value[1], (value[2] if len(value) == 3 else None)
+    raise ValueError(
+        f"{what} must be a tuple (x, y) or (x, y, sample_weight); received {describe(value)}."
+    )

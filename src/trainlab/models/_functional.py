@@ -123,6 +123,11 @@ class Functional(Model):
     def _expected_input_shape(self) -> Any:
         return self._build_input_shape
 
+    def _input_consumers(self) -> list[tuple[int, Any]]:
+        """(input index, layer) for layers that read a model input directly."""
+        index = {id(t): i for i, t in enumerate(self._flat_inputs)}
+        return [(index[id(t)], node.layer) for node in self._nodes for t in node.input_tensors if id(t) in index]
+
     def _deferrable_output_layers(self) -> list[Any]:
         """Per output, its layer if that layer's activation can move into the loss:
         the layer is called once in this graph and its output feeds nothing else."""

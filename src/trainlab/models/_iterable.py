@@ -9,7 +9,6 @@ faster path in `_trainer` where a whole epoch is one compiled program.
 from __future__ import annotations
 
 import itertools
-import time
 from typing import Any
 
 import jax
@@ -20,17 +19,6 @@ from ..core.train_state import as_array_tree
 from . import _data
 
 __all__ = ["fit_iterable", "evaluate_iterable", "predict_iterable"]
-
-
-def _split_batch(batch: Any, where: str) -> tuple[Any, Any, Any]:
-    if isinstance(batch, (tuple, list)) and len(batch) in (2, 3):
-        x, y = batch[0], batch[1]
-        sw = batch[2] if len(batch) == 3 else None
-        return x, y, sw
-    raise ValueError(
-        f"Each batch from {where} must be a tuple (x, y) or (x, y, sample_weight); received {type(batch).__name__}"
-        + (f" of length {len(batch)}" if hasattr(batch, "__len__") else "") + "."
-    )
 
 
 def _batches(data: Any, steps: int | None, iterator_cache: dict) -> Any:
@@ -49,90 +37,64 @@ def _host(tree: Any) -> Any:
 def fit_iterable(model: Any, data: Any, *, batch_size: int, epochs: int, verbose: int, callbacks: Any,
                  validation_data: Any, initial_epoch: int, steps_per_epoch: int | None,
                  validation_steps: int | None, validation_freq: int) -> Any:
-    from ..callbacks import CallbackList, History, ProgbarLogger
-
+    """`fit` on batches from an iterable (see the module docstring)."""
     if hasattr(data, "__next__") and steps_per_epoch is None and epochs > 1:
         raise ValueError(
             "`x` is a generator (it can be iterated only once), so `steps_per_epoch` is required to know where "
             "each epoch ends. Pass steps_per_epoch=..., or use a trainlab.data.Dataset, which can be re-iterated."
         )
-    first = None
     cache: dict = {}
     batches = _batches(data, steps_per_epoch, cache)
     first = next(iter(batches), None)
     if first is None:
         raise ValueError("`x` produced no batches.")
-    x0, y0, sw0 = _split_batch(first, "`x`")
+    x0, y0, _ = _data.unpack_xy(first, "Each batch of `x`")
     x0, y0 = _data.to_arrays(x0, "x"), _data.to_arrays(y0, "y")
     model._check_inputs_fit(x0)
     objective = model._objective_for(y0)
     steps = steps_per_epoch or (len(data) if hasattr(data, "__len__") else None)
-    cbs = CallbackList(callbacks)
-    history = History()
-    cbs.append(history)
-    if verbose:
-        cbs.append(ProgbarLogger(verbose))
-    for cb in cbs.callbacks:
-        cb.set_model(model)
-        cb.set_params({"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size})
+    cbs, history = model._make_callbacks(callbacks, verbose, epochs, steps, batch_size)
     ts = model._ensure_train_state(objective)
+    track_grads = any(getattr(cb, "requires_grad_norms", False) for cb in cbs.callbacks)
     report_every = max(1, (steps or 100) // 20)
+    pending = {"first": first, "batches": batches}
 
     def step_fn(ts: Any, batch: Any) -> Any:
-        key = ("iter_train", id(objective), _signature(batch), model._ts_meta["mask"])
+        key = ("iter_train", id(objective), _signature(batch), model._ts_meta["mask"], track_grads)
 
         def factory():
-            step = make_train_step(model, objective, model.optimizer, mask=model._ts_meta["mask_tree"])
-            return jax.jit(lambda ts, b: (lambda out: (out[0], out[1], objective.results(out[0].metrics)))(step(ts, b)))
+            step = make_train_step(model, objective, model.optimizer, mask=model._ts_meta["mask_tree"],
+                                   grad_norms=track_grads)
+
+            def run(ts, b):
+                ts, logs = step(ts, b)
+                return ts, logs, objective.results(ts.metrics)
+
+            return jax.jit(run)
 
         return model._program(key, factory)(ts, batch)
 
-    model.stop_training = False
-    logs: dict = {}
-    cbs.on_train_begin()
-    pending_first = first
-    try:
-        for epoch in range(initial_epoch, epochs):
-            ts = model._push_host_changes(ts)
-            cbs.on_epoch_begin(epoch)
-            ts = model._push_host_changes(ts)
-            ts = ts._replace(metrics=objective.init_metrics())
-            t0 = time.perf_counter()
-            losses, results, i = [], None, 0
-            source = itertools.chain([pending_first], batches) if pending_first is not None else \
-                _batches(data, steps_per_epoch, cache)
-            pending_first = None
-            for i, batch in enumerate(source):
-                x, y, sw = _split_batch(batch, "`x`")
-                x, y = _data.to_arrays(x, "x"), _data.to_arrays(y, "y")
-                sw = None if sw is None else np.asarray(sw, np.float32)
-                ts, step_logs, results = step_fn(ts, jax.device_put((x, y, sw)))
-                losses.append(step_logs["loss"])
-                if (i + 1) % report_every == 0 and cbs.wants_batch_hooks:
-                    model._set_live_state(ts)
-                    cbs.on_train_batch_end(i, _host(results))
-                    ts = model._push_host_changes(model._train_state)
-                if model.stop_training:
-                    break
-            logs = _host(results) if results is not None else {}
-            if validation_data is not None and (epoch + 1) % validation_freq == 0:
-                val = _evaluate(model, objective, validation_data, validation_steps, env=eval_env(ts))
-                logs.update({"val_" + k: v for k, v in val.items()})
-            model._set_live_state(ts)
-            model._sync_from_training()
-            history.epoch_seconds.append(time.perf_counter() - t0)
-            history.learning_rate.append(float(model.optimizer.learning_rate_at(ts.opt_state)))
-            history.step_loss.append(np.asarray([float(l) for l in losses]))
-            cbs.on_epoch_end(epoch, logs)
-            ts = model._push_host_changes(model._train_state)
-            if model.stop_training:
-                break
-            batches = None
-        cbs.on_train_end(logs)
-    finally:
-        model._sync_from_training()
-    model.history = history
-    return history
+    def train_epoch(ts: Any) -> Any:
+        if pending["first"] is not None:  # the batch already read to build the model
+            source = itertools.chain([pending["first"]], pending["batches"])
+            pending["first"] = None
+        else:
+            source = _batches(data, steps_per_epoch, cache)
+        for i, batch in enumerate(source):
+            x, y, sw = _data.unpack_xy(batch, "Each batch of `x`")
+            x, y = _data.to_arrays(x, "x"), _data.to_arrays(y, "y")
+            sw = None if sw is None else np.asarray(sw, np.float32)
+            ts, step_logs, results = step_fn(ts, jax.device_put((x, y, sw)))
+            yield ts, step_logs, results, i + 1
+
+    def validate(ts: Any, epoch: int) -> dict:
+        if validation_data is None or (epoch + 1) % validation_freq:
+            return {}
+        return _evaluate(model, objective, validation_data, validation_steps, env=eval_env(ts))
+
+    report = (lambda done: done % report_every == 0) if cbs.wants_batch_hooks else None
+    return model._run_epochs(cbs, history, objective, ts, epochs=epochs, initial_epoch=initial_epoch,
+                             train_epoch=train_epoch, validate=validate, report=report)
 
 
 def _signature(tree: Any) -> Any:
@@ -143,14 +105,14 @@ def _signature(tree: Any) -> Any:
 
 def _evaluate(model: Any, objective: Any, data: Any, steps: int | None, env: dict | None = None) -> dict:
     if not _data.is_iterable_data(data):
-        x, y, sw = _split_batch(data, "`validation_data`") if isinstance(data, (tuple, list)) else (data, None, None)
+        x, y, sw = _data.unpack_xy(data, "`validation_data`") if isinstance(data, (tuple, list)) else (data, None, None)
         x, y, sw, n = model._prepare(x, y, sw, prefix="val_")
         env = env or {**model.variables, "hparams": as_array_tree(model.hyperparameters())}
         return model._evaluate_env(objective, env, jax.device_put((x, y, sw)), n, 32)
     env = env or {**model.variables, "hparams": as_array_tree(model.hyperparameters())}
     metrics = objective.init_metrics()
     for batch in (itertools.islice(iter(data), steps) if steps else data):
-        x, y, sw = _split_batch(batch, "the validation data")
+        x, y, sw = _data.unpack_xy(batch, "Each batch of `validation_data`")
         x, y = _data.to_arrays(x, "x"), _data.to_arrays(y, "y")
         sw = None if sw is None else np.asarray(sw, np.float32)
         batch = jax.device_put((x, y, sw))
@@ -162,7 +124,7 @@ def _evaluate(model: Any, objective: Any, data: Any, steps: int | None, env: dic
 
 def evaluate_iterable(model: Any, data: Any, steps: int | None = None) -> dict:
     first = next(iter(data))
-    _, y0, _ = _split_batch(first, "`x`")
+    _, y0, _ = _data.unpack_xy(first, "Each batch of `x`")
     objective = model._objective_for(_data.to_arrays(y0, "y"))
     return _evaluate(model, objective, data, steps)
 

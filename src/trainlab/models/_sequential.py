@@ -120,6 +120,12 @@ class Sequential(Model):
     def output_names(self) -> list[str]:
         return [self._sublayers[-1].name] if self._sublayers else ["output"]
 
+    def _input_consumers(self) -> list[tuple[int, Any]]:
+        first = self._sublayers[0] if self._sublayers else None
+        if isinstance(first, Model):
+            return first._input_consumers()
+        return [(0, first)] if first is not None else []
+
     def _deferrable_output_layers(self) -> list[Any]:
         """The last layer, if its activation can be deferred to the loss."""
         last = self._sublayers[-1] if self._sublayers else None

@@ -21,7 +21,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .._validation import check_positive_int, describe
+from .._validation import check_positive_int
 from ..core.loop import EpochRunner, EvalRunner, PredictRunner, choose_chunk_steps
 from ..core.objective import Objective
 from ..core.step import eval_env, init_train_state, make_eval_step, make_predict_step, make_train_step
@@ -249,16 +249,13 @@ class TrainerMixin:
         if self._expected_input_shape() is not None:
             self._check_model_input(shape, argument)
         self.build_from_data(x)
-
-    def _unpack_validation(self, validation_data: Any) -> tuple[Any, Any, Any]:
-        if isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3):
-            vx, vy = validation_data[0], validation_data[1]
-            vsw = validation_data[2] if len(validation_data) == 3 else None
-            return vx, vy, vsw
-        raise ValueError(
-            f"`validation_data` must be a tuple (x_val, y_val) or (x_val, y_val, val_sample_weight); "
-            f"received {describe(validation_data)}."
-        )
+        consumers = getattr(self, "_input_consumers", None)
+        if consumers is not None:
+            flat = self._flatten_inputs(x, argument) if hasattr(self, "_flatten_inputs") else [x]
+            for i, layer in consumers():
+                check = getattr(layer, "validate_input_values", None)
+                if check is not None and i < len(flat):
+                    check(flat[i], argument)
 
     # ------------------------------------------------------------------
     def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
@@ -276,8 +273,6 @@ class TrainerMixin:
         are ``optimizer="sgd"`` with ``batch_size=len(x)``, ``B`` or ``1``.
         """
         self._require_compiled("fit")
-        from ..callbacks import CallbackList, History, ProgbarLogger
-
         batch_size = 32 if batch_size is None else check_positive_int("batch_size", batch_size)
         epochs = int(epochs)
         if epochs < 0 or initial_epoch < 0:
@@ -299,7 +294,7 @@ class TrainerMixin:
         x, y, sw, n = self._prepare(x, y, sample_weight, class_weight)
         val = None
         if validation_data is not None:
-            vx, vy, vsw = self._unpack_validation(validation_data)
+            vx, vy, vsw = _data.unpack_xy(validation_data, "`validation_data`")
             vx, vy, vsw, vn = self._prepare(vx, vy, vsw, prefix="val_")
             val = (vx, vy, vsw, vn)
         elif validation_split:
@@ -313,22 +308,15 @@ class TrainerMixin:
             objective.validate_targets(val[1], self, "validation y")
         n_epoch = n if steps_per_epoch is None else min(n, check_positive_int("steps_per_epoch", steps_per_epoch) * batch_size)
 
-        cbs = CallbackList(callbacks)
-        history = History()
-        cbs.append(history)
-        if verbose:
-            cbs.append(ProgbarLogger(verbose))
         full_steps = n_epoch // batch_size
         steps = full_steps + (1 if n_epoch % batch_size else 0)
+        cbs, history = self._make_callbacks(callbacks, verbose, epochs, steps, batch_size)
         if self._steps_per_execution:
             chunk = self._steps_per_execution
         elif cbs.wants_batch_hooks:
             chunk = choose_chunk_steps(full_steps)
         else:
             chunk = 0
-        for cb in cbs.callbacks:
-            cb.set_model(self)
-            cb.set_params({"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size})
 
         ts = self._ensure_train_state(objective)
         data = jax.device_put((x, y, sw))
@@ -337,12 +325,52 @@ class TrainerMixin:
         runner = self._train_runner(objective, data, n_epoch, batch_size, chunk, grad_norms=track_grads)
         val_data = None if val is None else jax.device_put(val[:3])
         val_bs = validation_batch_size or batch_size
-        perm_fn = self._program(("perm", n), lambda: jax.jit(lambda k, e: jax.random.permutation(
-            jax.random.fold_in(k, e), n)[:n_epoch] if shuffle else jnp.arange(n_epoch)))
-        if not shuffle:
+        if shuffle:
+            perm_fn = self._program(("perm", n, n_epoch), lambda: jax.jit(
+                lambda k, e: jax.random.permutation(jax.random.fold_in(k, e), n)[:n_epoch]))
+        else:
             perm_fn = self._program(("arange", n_epoch), lambda: jax.jit(lambda k, e: jnp.arange(n_epoch)))
         shuffle_key = jax.random.fold_in(ts.key, 0x5EED)
 
+        def train_epoch(ts: Any) -> Any:
+            # a new order every epoch, also across fit calls (keyed by the global step)
+            return runner.calls(ts, data, perm_fn(shuffle_key, ts.step))
+
+        def validate(ts: Any, epoch: int) -> dict[str, float]:
+            if val is None or (epoch + 1) % validation_freq:
+                return {}
+            return self._evaluate_env(objective, eval_env(ts), val_data, val[3], val_bs)
+
+        return self._run_epochs(cbs, history, objective, ts, epochs=epochs, initial_epoch=initial_epoch,
+                                train_epoch=train_epoch, validate=validate,
+                                report=(lambda done: True) if chunk else None)
+
+    def _make_callbacks(self, callbacks: list | None, verbose: int, epochs: int, steps: int | None,
+                        batch_size: int) -> tuple[Any, Any]:
+        """The user's callbacks, then History and the progress bar (Keras' order)."""
+        from ..callbacks import CallbackList, History, ProgbarLogger
+
+        cbs = CallbackList(callbacks)
+        history = History()
+        cbs.append(history)
+        if verbose:
+            cbs.append(ProgbarLogger(verbose))
+        for cb in cbs.callbacks:
+            cb.set_model(self)
+            cb.set_params({"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size})
+        return cbs, history
+
+    def _run_epochs(self, cbs: Any, history: Any, objective: Objective, ts: Any, *, epochs: int, initial_epoch: int,
+                    train_epoch: Any, validate: Any, report: Any = None) -> Any:
+        """The epoch loop shared by every `fit` path.
+
+        Args:
+            train_epoch: ``ts -> iterator of (ts, step_logs, results, steps_done)``,
+                one item per compiled call.
+            validate: ``(ts, epoch) -> dict`` of validation results (may be empty).
+            report: ``steps_done -> bool``: run batch-level callbacks after this call.
+        """
+        track_grads = any(getattr(cb, "requires_grad_norms", False) for cb in cbs.callbacks)
         self.stop_training = False
         logs: dict[str, float] = {}
         cbs.on_train_begin()
@@ -353,32 +381,21 @@ class TrainerMixin:
                 ts = self._push_host_changes(ts)
                 ts = ts._replace(metrics=objective.init_metrics())
                 t0 = time.perf_counter()
-                perm = perm_fn(shuffle_key, ts.step)  # a new order every epoch, also across fit calls
-                step_losses, step_norms, results = [], [], None
-                for ts, step_logs, results, done in runner.calls(ts, data, perm):
+                step_logs_all, results = [], None
+                for ts, step_logs, results, done in train_epoch(ts):
                     self._set_live_state(ts)
-                    step_losses.append(step_logs["loss"])
-                    if track_grads:
-                        step_norms.append(step_logs["grad_norms"])
-                    if chunk:
+                    step_logs_all.append(step_logs)
+                    if report is not None and report(done):
                         cbs.on_train_batch_end(done - 1, _host(results))
                         ts = self._push_host_changes(self._train_state)
                     if self.stop_training:
                         break
                 logs = _host(results) if results is not None else {}
-                if val is not None and (epoch + 1) % validation_freq == 0:
-                    val_logs = self._evaluate_env(objective, eval_env(ts), val_data, val[3], val_bs)
-                    logs.update({"val_" + k: v for k, v in val_logs.items()})
+                logs.update({"val_" + k: v for k, v in validate(ts, epoch).items()})
                 self._set_live_state(ts)
                 self._sync_from_training()
-                history.epoch_seconds.append(time.perf_counter() - t0)
-                history.learning_rate.append(float(self.optimizer.learning_rate_at(ts.opt_state)))
-                history.step_loss.append(np.concatenate([np.asarray(s).reshape(-1) for s in step_losses]))
-                if step_norms:
-                    history.grad_norms.append({
-                        name: float(np.mean(np.concatenate([np.asarray(n[name]).reshape(-1) for n in step_norms])))
-                        for name in step_norms[0]
-                    })
+                _record_epoch(history, step_logs_all, time.perf_counter() - t0,
+                              float(self.optimizer.learning_rate_at(ts.opt_state)), track_grads)
                 cbs.on_epoch_end(epoch, logs)
                 ts = self._push_host_changes(self._train_state)
                 if self.stop_training:
@@ -523,6 +540,21 @@ class TrainerMixin:
         from ..saving import load_weights
 
         load_weights(self, filepath)
+
+
+def _record_epoch(history: Any, step_logs: list[dict], seconds: float, learning_rate: float,
+                  track_grads: bool) -> None:
+    """Append one epoch's extras to `history`: time, learning rate, step losses, gradient norms."""
+    history.epoch_seconds.append(seconds)
+    history.learning_rate.append(learning_rate)
+    history.step_loss.append(
+        np.concatenate([np.asarray(s["loss"]).reshape(-1) for s in step_logs]) if step_logs else np.zeros(0))
+    if track_grads and step_logs:
+        names = step_logs[0]["grad_norms"]
+        history.grad_norms.append({
+            name: float(np.mean(np.concatenate([np.asarray(s["grad_norms"][name]).reshape(-1) for s in step_logs])))
+            for name in names
+        })
 
 
 def _freeze(tree: Any) -> Any:
