@@ -114,10 +114,13 @@ def run_scaling(members: int) -> dict:
             "per_member_epoch_s": round(times[1] / members, 3)}
 
 
+SHARED = ROOT / ".." / "shared"
+
+
 def _child(args: list[str], python: str | None = None) -> dict:
     cmd = [python or sys.executable] + args
     env = dict(os.environ)
-    env.setdefault("TRAINLAB_DATA_DIR", str((ROOT / ".." / "shared" / "datasets").resolve()))
+    env.setdefault("TRAINLAB_DATA_DIR", str((SHARED / "datasets").resolve()))
     env["PEERS_DATA_DIR"] = env["TRAINLAB_DATA_DIR"]
     load0 = os.getloadavg()[0]
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
@@ -140,6 +143,8 @@ def main() -> None:
     p.add_argument("--epochs", type=int, default=3)
     p.add_argument("--scaling", default="1,4,16,64")
     args = p.parse_args()
+    global SHARED
+    SHARED = Path(args.shared)
     if args.child:
         kind, _, arg = args.child.partition(":")
         result = run_trainlab(arg, args.trials, args.epochs) if kind == "tune" else run_scaling(int(arg))
