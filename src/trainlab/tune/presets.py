@@ -120,8 +120,12 @@ def mlp(hp: Any, *, input_shape: tuple, outputs: int, task: str = "classificatio
                                                              decay_rate=float(decay or 0.0))
     try:
         optimizer = type(optimizers.get(name))(**kwargs)
-    except TypeError as exc:
-        raise ValueError(f"Optimizer {name!r} does not take the settings {sorted(kwargs)}: {exc}") from None
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"Optimizer {name!r} does not take the settings {sorted(kwargs)}: {exc} Make optimizer-specific "
+            f"parameters conditional, e.g. momentum = {{ type = \"float\", low = 0.5, high = 0.99, "
+            f"when = {{ optimizer = [\"sgd\"] }} }}."
+        ) from None
     model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
     return model
 

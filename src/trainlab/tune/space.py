@@ -302,8 +302,7 @@ class Fixed(Param):
         self.value = value
 
     def suggest(self, trial: Any) -> Any:
-        trial.set_user_attr(f"fixed:{self.name}", self.value)
-        return self.value
+        return self.value  # recorded in the trial's ``config``, not as an Optuna parameter
 
     def grid(self, points: int) -> list[Any]:
         return [self.value]
