@@ -11,7 +11,8 @@ Contestants, each in a fresh process:
 * trainlab, random search, the 16 trials as ONE population (one vmapped program);
 * trainlab, successive halving (eta=2: 16 members -> 8 after epoch 1 -> 4
   after epoch 2; the survivors finish all 3 epochs);
-* the peers: ``optuna-torch`` and ``kerastuner-keras`` (trials one after another).
+* the peers: ``optuna-torch`` and ``kerastuner-keras`` (trials one after another);
+* the two trainlab runs again, after the peers (machine load drifts on a shared machine).
 
 Then the population scaling curve: wall time of one epoch with 1, 4, 16 and 64
 members in one program (first call, which includes compilation, and a second
@@ -153,17 +154,26 @@ def main() -> None:
     me = [str(Path(__file__).resolve())]
     common = ["--trials", str(args.trials), "--epochs", str(args.epochs)]
     rows = []
-    for label, strategy in (("trainlab population, random search (16 members, one program)", "random"),
-                            ("trainlab population, successive halving (eta=2)", "sha")):
-        r = _child(me + ["--child", f"tune:{strategy}"] + common)
-        rows.append((label, r))
-        print(label, r, file=sys.stderr, flush=True)
+    ours = (("trainlab population, random search (16 members, one program)", "random"),
+            ("trainlab population, successive halving (eta=2)", "sha"))
+
+    def run_ours(suffix: str) -> None:
+        for label, strategy in ours:
+            r = _child(me + ["--child", f"tune:{strategy}"] + common)
+            rows.append((label + suffix, r))
+            print(label + suffix, r, file=sys.stderr, flush=True)
+
+    # trainlab runs before and after the peers, so that a change of machine load
+    # during the (long) peer runs shows up instead of favouring one side
+    run_ours("")
     if not args.skip_peers:
         peers_script = str(Path(args.shared) / "peers" / "tune_peers.py")
         for peer in ("optuna-torch", "kerastuner-keras"):
             r = _child([peers_script, "--peer", peer] + common, python=args.peers_python)
             rows.append((f"peer: {peer}", r))
             print(peer, r, file=sys.stderr, flush=True)
+    if not args.skip_peers:
+        run_ours(" (again, after the peers)")
     scaling = []
     for n in [int(s) for s in args.scaling.split(",") if s]:
         r = _child(me + ["--child", f"scale:{n}"])
