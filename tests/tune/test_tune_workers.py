@@ -157,3 +157,14 @@ def test_cli_config_errors_name_the_problem(tmp_path):
         TuneConfig({"model": {"preset": "mlp"}, "space": {"lr": {"type": "float", "low": 0, "high": 1, "log": True}}})
     with pytest.raises(ConfigError, match=r"\[model\] needs `preset`"):
         TuneConfig({"model": {}})
+
+
+def test_example_configuration_is_valid():
+    import pathlib
+
+    from trainlab.tune.config import load_config
+    from trainlab.tune.space import Float
+
+    config = load_config(pathlib.Path(__file__).resolve().parents[2] / "examples" / "tune_fashion_mnist.toml")
+    assert config.space["learning_rate"] == Float("learning_rate", 1e-4, 1e-1, log=True)
+    assert config.tuner_kwargs()["max_trials"] == 16
