@@ -134,3 +134,18 @@ def test_lambda_layer_cannot_be_saved(tmp_path):
     with pytest.raises(TypeError, match=r"Lambda layer, which cannot be saved"):
         model.save(tmp_path / "x.trainlab")
     assert not os.path.exists(tmp_path / "x.trainlab")
+
+
+def test_round_trip_with_loss_and_metric_objects(tmp_path):
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(32, 4)).astype("float32"), rng.integers(0, 3, 32)
+    model = tl.Sequential([layers.Dense(3, input_shape=(4,))])
+    model.compile(optimizer=tl.optimizers.SGD(0.1, momentum=0.9),
+                  loss=tl.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=[tl.metrics.SparseCategoricalAccuracy(name="acc")])
+    model.fit(x, y, epochs=1, verbose=0)
+    model.save(tmp_path / "m.trainlab")
+    loaded = tl.load_model(tmp_path / "m.trainlab")
+    assert loaded.optimizer.get_config()["momentum"] == 0.9
+    assert loaded.evaluate(x, y, verbose=0, return_dict=True) == pytest.approx(
+        model.evaluate(x, y, verbose=0, return_dict=True), rel=1e-6)

@@ -3,7 +3,8 @@
 Loads the 8x8 digits that ship with scikit-learn, standardizes the pixels with
 statistics of the training split only, trains an MLP with a validation split
 and early stopping, prints the progress bar and the test accuracy, and writes
-the run (history CSV and the saved model) under ``runs/``.
+a run directory under ``runs/`` (config, history, TensorBoard events,
+checkpoints, the doctor's diagnosis, report.html, and the saved model).
 """
 
 from __future__ import annotations
@@ -39,17 +40,26 @@ def run_demo(run_dir: str | None = None, *, epochs: int = 60, verbose: int = 1, 
         model.summary()
     run_dir = run_dir or os.path.join("runs", time.strftime("demo-%Y%m%d-%H%M%S"))
     os.makedirs(run_dir, exist_ok=True)
+    # hold out the last 20% for validation (what validation_split=0.2 does), kept
+    # here so the run directory can show the 8x8 validation images
+    split = int(len(x_train) * 0.8)
+    x_val, y_val = x_train[split:], y_train[split:]
+    x_train, y_train = x_train[:split], y_train[:split]
+    from trainlab.report import RunLogger
+
     history = model.fit(
-        x_train, y_train, epochs=epochs, batch_size=32, validation_split=0.2, verbose=verbose,
+        x_train, y_train, epochs=epochs, batch_size=32, validation_data=(x_val, y_val), verbose=verbose,
         callbacks=[
             tl.callbacks.EarlyStopping(monitor="val_loss", patience=5, restore_best_weights=True),
-            tl.callbacks.CSVLogger(os.path.join(run_dir, "history.csv")),
+            # config, history.csv/json, TensorBoard events, checkpoints, diagnosis, report.html
+            RunLogger(run_dir, validation_data=(x_val, y_val), image_shape=(8, 8),
+                      config={"demo": {"dataset": "digits", "seed": seed}}),
         ],
     )
     loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
     model.save(os.path.join(run_dir, "model.trainlab"))
     if verbose:
         print(f"\nTest accuracy: {accuracy:.4f} (test loss {loss:.4f}) after {len(history.epoch)} epochs")
-        print(f"Run written to {run_dir}/ (history.csv, model.trainlab)")
+        print(f"Run written to {run_dir}/ (report.html, history.csv, tensorboard/, checkpoints/, model.trainlab)")
     return {"test_accuracy": float(accuracy), "test_loss": float(loss), "run_dir": run_dir,
             "epochs": len(history.epoch)}

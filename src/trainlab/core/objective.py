@@ -48,6 +48,8 @@ class OutputSpec:
 def _as_list_for_outputs(value: Any, names: list[str], argument: str) -> list[Any]:
     """Spread a per-output argument (single value, list, or dict by name) over outputs."""
     n = len(names)
+    if isinstance(value, dict) and "class_name" in value and "class_name" not in names:
+        return [value] * n  # one serialized object (as saved files store it), not a per-output dict
     if isinstance(value, dict):
         unknown = [k for k in value if k not in names]
         if unknown:

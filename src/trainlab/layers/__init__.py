@@ -39,11 +39,43 @@ from .merging import (
 from .normalization import BatchNormalization, LayerNormalization
 from .pooling import GlobalAveragePooling1D, GlobalMaxPooling1D
 
+# preprocessing and augmentation layers live in trainlab.data (issue 3); exported here under Keras names
+from ..data.augmentation import (  # noqa: E402
+    RandomBrightness,
+    RandomColorJitter,
+    RandomContrast,
+    RandomCrop,
+    RandomFlip,
+    RandomHue,
+    RandomRotation,
+    RandomSaturation,
+    RandomTranslation,
+    RandomZoom,
+)
+from ..data.preprocessing import (  # noqa: E402
+    PCA,
+    CategoryEncoding,
+    Imputer,
+    IntegerLookup,
+    MinMaxScaling,
+    Normalization,
+    OneHot,
+    OutlierClipper,
+    StringLookup,
+    TextVectorization,
+)
+
+_DATA_LAYERS = (
+    Normalization, MinMaxScaling, PCA, Imputer, OutlierClipper, CategoryEncoding, OneHot, IntegerLookup,
+    StringLookup, TextVectorization, RandomFlip, RandomCrop, RandomZoom, RandomTranslation, RandomRotation,
+    RandomBrightness, RandomContrast, RandomSaturation, RandomHue, RandomColorJitter,
+)
+
 LAYERS = Registry("layer", "layer")
 for _cls in (
     InputLayer, Dense, Activation, Flatten, Reshape, Dropout, GaussianNoise, Rescaling, Embedding, Identity,
     BatchNormalization, LayerNormalization, GlobalAveragePooling1D, GlobalMaxPooling1D,
-    Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate,
+    Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, *_DATA_LAYERS,
 ):
     LAYERS.register(_cls.__name__)(_cls)
 GlobalAvgPool1D = GlobalAveragePooling1D
@@ -56,4 +88,10 @@ __all__ = [
     "GlobalAveragePooling1D", "GlobalAvgPool1D", "GlobalMaxPooling1D",
     "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate",
     "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate",
+    # preprocessing (trainlab.data.preprocessing)
+    "Normalization", "MinMaxScaling", "PCA", "Imputer", "OutlierClipper", "CategoryEncoding", "OneHot",
+    "IntegerLookup", "StringLookup", "TextVectorization",
+    # augmentation (trainlab.data.augmentation)
+    "RandomFlip", "RandomCrop", "RandomZoom", "RandomTranslation", "RandomRotation", "RandomBrightness",
+    "RandomContrast", "RandomSaturation", "RandomHue", "RandomColorJitter",
 ]

@@ -30,13 +30,31 @@ def _batches(data: Any, steps: int | None, iterator_cache: dict) -> Any:
     return itertools.islice(it, steps) if steps else it
 
 
+def _known_length(data: Any) -> int | None:
+    """``len(data)``, or None when it has none or it is unknown (a Dataset with a
+    generator or filter raises TypeError, as tf.data does)."""
+    try:
+        return len(data) if hasattr(data, "__len__") else None
+    except TypeError:
+        return None
+
+
+def _as_arrays(data: Any, argument: str) -> Any:
+    """Like `_data.to_arrays`, but batches already on the device (a prefetching
+    Dataset) stay there instead of making a round trip through the host."""
+    leaves = jax.tree.leaves(data)
+    if leaves and all(isinstance(a, jax.Array) and a.dtype in (np.float32, np.int32) for a in leaves):
+        return data
+    return _data.to_arrays(data, argument)
+
+
 def _host(tree: Any) -> Any:
     return jax.tree.map(lambda a: float(np.asarray(a)), jax.device_get(tree))
 
 
 def fit_iterable(model: Any, data: Any, *, batch_size: int, epochs: int, verbose: int, callbacks: Any,
                  validation_data: Any, initial_epoch: int, steps_per_epoch: int | None,
-                 validation_steps: int | None, validation_freq: int) -> Any:
+                 validation_steps: int | None, validation_freq: int, run_dir: Any = None) -> Any:
     """`fit` on batches from an iterable (see the module docstring)."""
     if hasattr(data, "__next__") and steps_per_epoch is None and epochs > 1:
         raise ValueError(
@@ -49,11 +67,11 @@ def fit_iterable(model: Any, data: Any, *, batch_size: int, epochs: int, verbose
     if first is None:
         raise ValueError("`x` produced no batches.")
     x0, y0, _ = _data.unpack_xy(first, "Each batch of `x`")
-    x0, y0 = _data.to_arrays(x0, "x"), _data.to_arrays(y0, "y")
+    x0, y0 = _as_arrays(x0, "x"), _as_arrays(y0, "y")
     model._check_inputs_fit(x0)
     objective = model._objective_for(y0)
-    steps = steps_per_epoch or (len(data) if hasattr(data, "__len__") else None)
-    cbs, history = model._make_callbacks(callbacks, verbose, epochs, steps, batch_size)
+    steps = steps_per_epoch or _known_length(data)
+    cbs, history = model._make_callbacks(callbacks, verbose, epochs, steps, batch_size, run_dir=run_dir)
     ts = model._ensure_train_state(objective)
     track_grads = any(getattr(cb, "requires_grad_norms", False) for cb in cbs.callbacks)
     report_every = max(1, (steps or 100) // 20)
@@ -82,7 +100,7 @@ def fit_iterable(model: Any, data: Any, *, batch_size: int, epochs: int, verbose
             source = _batches(data, steps_per_epoch, cache)
         for i, batch in enumerate(source):
             x, y, sw = _data.unpack_xy(batch, "Each batch of `x`")
-            x, y = _data.to_arrays(x, "x"), _data.to_arrays(y, "y")
+            x, y = _as_arrays(x, "x"), _as_arrays(y, "y")
             sw = None if sw is None else np.asarray(sw, np.float32)
             ts, step_logs, results = step_fn(ts, jax.device_put((x, y, sw)))
             yield ts, step_logs, results, i + 1
@@ -113,7 +131,7 @@ def _evaluate(model: Any, objective: Any, data: Any, steps: int | None, env: dic
     metrics = objective.init_metrics()
     for batch in (itertools.islice(iter(data), steps) if steps else data):
         x, y, sw = _data.unpack_xy(batch, "Each batch of `validation_data`")
-        x, y = _data.to_arrays(x, "x"), _data.to_arrays(y, "y")
+        x, y = _as_arrays(x, "x"), _as_arrays(y, "y")
         sw = None if sw is None else np.asarray(sw, np.float32)
         batch = jax.device_put((x, y, sw))
         key = ("iter_eval", id(objective), _signature(batch))

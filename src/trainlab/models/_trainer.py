@@ -190,6 +190,35 @@ class TrainerMixin:
         self._train_state = ts
         return ts
 
+    def reset_optimizer_state(self) -> None:
+        """Forget the optimizer's accumulated slots (momenta, moving averages),
+        keeping its hyperparameters and step count.
+
+        Used after restoring weights from before a divergence (the `Autopilot`):
+        the slots of the diverged steps hold huge or NaN values that would
+        otherwise undo the restore at the next update. No-op before `fit`.
+        """
+        if self._train_state is None:
+            return
+        ts = self._push_host_changes(self._train_state)
+        from ..core.trees import split_by_mask
+
+        trainable, _ = split_by_mask(ts.params, self._ts_meta["mask_tree"])
+        fresh = self.optimizer.init(trainable, ts.opt_state.hparams)
+        self._train_state = ts._replace(opt_state=fresh._replace(count=ts.opt_state.count))
+
+    def find_learning_rate(self, x: Any, y: Any = None, **kwargs: Any) -> Any:
+        """Learning-rate range test on a copy of the weights (the model is left
+        untouched); see `trainlab.doctor.find_learning_rate` for the arguments.
+
+        Example:
+            >>> result = model.find_learning_rate(x_train, y_train)   # doctest: +SKIP
+            >>> result.suggestion, result.plot("lr.png")              # doctest: +SKIP
+        """
+        from ..doctor import find_learning_rate
+
+        return find_learning_rate(self, x, y, **kwargs)
+
     def _set_live_state(self, ts: Any) -> None:
         self._train_state = ts
         self._ts_dirty = True
@@ -263,7 +292,7 @@ class TrainerMixin:
             validation_data: Any = None, shuffle: bool = True, class_weight: dict | None = None,
             sample_weight: Any = None, initial_epoch: int = 0, steps_per_epoch: int | None = None,
             validation_steps: int | None = None, validation_batch_size: int | None = None,
-            validation_freq: int = 1) -> Any:
+            validation_freq: int = 1, run_dir: Any = None) -> Any:
         """Train for `epochs` epochs (Keras signature and defaults; returns a `History`).
 
         Each epoch runs as compiled `lax.scan` programs over batches of `batch_size`
@@ -271,6 +300,10 @@ class TrainerMixin:
         ``validation_split`` takes the *last* fraction of the data before
         shuffling, as Keras does. Plain, mini-batch and stochastic gradient descent
         are ``optimizer="sgd"`` with ``batch_size=len(x)``, ``B`` or ``1``.
+
+        ``run_dir`` (trainlab extension): write a run directory there (config,
+        history CSV/JSON, TensorBoard events, checkpoints, diagnosis and a
+        self-contained report.html), see `trainlab.report.RunLogger`.
         """
         self._require_compiled("fit")
         batch_size = 32 if batch_size is None else check_positive_int("batch_size", batch_size)
@@ -282,10 +315,19 @@ class TrainerMixin:
         if _data.is_iterable_data(x):
             from ._iterable import fit_iterable
 
+            for arg, value, fix in (("validation_split", validation_split, "pass validation_data=(another dataset)"),
+                                    ("y", y, "make the dataset yield (x, y) tuples"),
+                                    ("sample_weight", sample_weight, "yield (x, y, sample_weight) tuples"),
+                                    ("class_weight", class_weight, "yield (x, y, sample_weight) tuples")):
+                if value is not None and value is not False and not (arg == "validation_split" and value == 0):
+                    raise ValueError(
+                        f"`{arg}` is only supported when `x` holds arrays; `x` is a {type(x).__name__} of "
+                        f"batches: {fix}."
+                    )
             return fit_iterable(self, x, batch_size=batch_size, epochs=epochs, verbose=verbose, callbacks=callbacks,
                                 validation_data=validation_data, initial_epoch=initial_epoch,
                                 steps_per_epoch=steps_per_epoch, validation_steps=validation_steps,
-                                validation_freq=validation_freq)
+                                validation_freq=validation_freq, run_dir=run_dir)
         if not isinstance(validation_split, (int, float)) or not 0.0 <= float(validation_split) < 1.0:
             raise ValueError(
                 f"`validation_split` must be in [0, 1); received {validation_split!r}. It is the fraction of "
@@ -310,7 +352,8 @@ class TrainerMixin:
 
         full_steps = n_epoch // batch_size
         steps = full_steps + (1 if n_epoch % batch_size else 0)
-        cbs, history = self._make_callbacks(callbacks, verbose, epochs, steps, batch_size)
+        cbs, history = self._make_callbacks(callbacks, verbose, epochs, steps, batch_size, run_dir=run_dir,
+                                            validation_data=None if val is None else val[:2])
         if self._steps_per_execution:
             chunk = self._steps_per_execution
         elif cbs.wants_batch_hooks:
@@ -346,8 +389,10 @@ class TrainerMixin:
                                 report=(lambda done: True) if chunk else None)
 
     def _make_callbacks(self, callbacks: list | None, verbose: int, epochs: int, steps: int | None,
-                        batch_size: int) -> tuple[Any, Any]:
-        """The user's callbacks, then History and the progress bar (Keras' order)."""
+                        batch_size: int, run_dir: Any = None, validation_data: Any = None) -> tuple[Any, Any]:
+        """The user's callbacks, then History and the progress bar (Keras' order),
+        then the run-directory logger when `run_dir` is given (last, so that it
+        records every other callback's actions)."""
         from ..callbacks import CallbackList, History, ProgbarLogger
 
         cbs = CallbackList(callbacks)
@@ -355,6 +400,10 @@ class TrainerMixin:
         cbs.append(history)
         if verbose:
             cbs.append(ProgbarLogger(verbose))
+        if run_dir is not None:
+            from ..report import RunLogger
+
+            cbs.append(RunLogger(run_dir, validation_data=validation_data))
         for cb in cbs.callbacks:
             cb.set_model(self)
             cb.set_params({"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size})
