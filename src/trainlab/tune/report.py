@@ -1,11 +1,13 @@
 """The tuner's HTML report: one self-contained file (plots embedded as PNG).
 
-Sections: summary (trials by state, best value and configuration), parameter
-importance, each trial's learning curves (objective and training loss per
-epoch; pruned trials dashed), the objective against each parameter (log axis
-for log-scale parameters), and the leaderboard with failed trials' messages.
-Plots use matplotlib's non-interactive Agg backend; the file is written
-atomically.
+Built from the doctor's report toolkit (`trainlab.report`: `section`, `table`,
+`image`, the same style sheet), so tuning and training reports look alike.
+Sections (``<section id=...>``): ``summary`` (trials by state, best value and
+configuration), ``importance`` (Optuna's fANOVA), ``curves`` (each trial's
+objective and training loss per epoch; stopped trials dashed), ``parameters``
+(the objective against each parameter, log axis for log-scale parameters) and
+``leaderboard`` (with failed trials' messages). Figures are matplotlib
+`Figure` objects (no pyplot state); the file is written atomically.
 
 Example:
     >>> tuner.report("runs/tune/report.html")      # doctest: +SKIP
@@ -13,9 +15,7 @@ Example:
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 import os
 from pathlib import Path
 from typing import Any
@@ -26,20 +26,22 @@ __all__ = ["write_report", "figures"]
 
 
 def _png(fig: Any) -> str:
-    import matplotlib.pyplot as plt
+    """The figure as base64 PNG (the doctor's encoder), without the data-URI prefix."""
+    from ..report.plots import figure_to_data_uri
 
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
-    plt.close(fig)
-    return base64.b64encode(buf.getvalue()).decode("ascii")
+    return figure_to_data_uri(fig).split(",", 1)[1]
+
+
+def _subplots(ncols: int = 1, size: tuple = (5, 3.4)) -> tuple[Any, Any]:
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=size, dpi=90)
+    axes = [fig.add_subplot(1, ncols, i + 1) for i in range(ncols)]
+    return fig, (axes if ncols > 1 else axes[0])
 
 
 def figures(tuner: Any) -> dict[str, str]:
     """The report's plots as base64 PNGs: ``curves``, ``importance`` and ``param:<name>``."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
     from optuna.trial import TrialState
 
     from .space import Float, Int
@@ -48,7 +50,7 @@ def figures(tuner: Any) -> dict[str, str]:
     trials = [t for t in tuner.study.get_trials(deepcopy=False) if t.user_attrs.get("history")]
     objective = tuner.objective
     if trials:
-        fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+        fig, axes = _subplots(2, (11, 4))
         for t in trials:
             hist = t.user_attrs["history"]
             style = "--" if t.state == TrialState.PRUNED else "-"
@@ -78,7 +80,7 @@ def figures(tuner: Any) -> dict[str, str]:
                 colors.append("tab:blue" if t.state == TrialState.COMPLETE else "tab:gray")
         if not xs:
             continue
-        fig, ax = plt.subplots(figsize=(5, 3.4))
+        fig, ax = _subplots(1, (5, 3.4))
         ax.scatter(xs, ys, c=colors, s=18)
         param = tuner.space[name] if name in tuner.space else None
         if (isinstance(param, (Float, Int)) and param.log) or (min(xs) > 0 and max(xs) / max(min(xs), 1e-300) > 100):
@@ -90,7 +92,7 @@ def figures(tuner: Any) -> dict[str, str]:
         out[f"param:{name}"] = _png(fig)
     importance = tuner.importance()
     if importance:
-        fig, ax = plt.subplots(figsize=(5, 0.5 + 0.4 * len(importance)))
+        fig, ax = _subplots(1, (5, 0.5 + 0.4 * len(importance)))
         keys = list(importance)[::-1]
         ax.barh(keys, [importance[k] for k in keys], color="tab:green")
         ax.set_xlabel("importance (fANOVA)")
@@ -102,49 +104,51 @@ def write_report(tuner: Any, path: str | os.PathLike) -> Path:
     """Write the report of `tuner`'s study to `path` (HTML) and return the path."""
     from optuna.trial import TrialState
 
+    from ..report.html import _CSS, section, table
     from .storage import redact_url
 
     path = Path(path)
     figs = figures(tuner)
+
+    def img(key: str) -> str:
+        return f"<img alt='{html.escape(key)}' src='data:image/png;base64,{figs[key]}'>"
+
     trials = tuner.study.get_trials(deepcopy=False)
     counts = {s.name.lower(): sum(t.state == s for t in trials) for s in TrialState}
-    parts = [
-        "<!doctype html><html><head><meta charset='utf-8'>",
-        f"<title>trainlab tune: {html.escape(tuner.study_name)}</title>",
-        "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
-        "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px}"
-        "th{background:#f3f3f3}img{max-width:100%}.err{color:#a00}</style></head><body>",
-        f"<h1>Hyperparameter search: {html.escape(tuner.study_name)}</h1>",
-        f"<p>Objective <b>{html.escape(tuner.objective)}</b> ({tuner.direction}), strategy "
-        f"<b>{html.escape(tuner.strategy.name)}</b>, storage <code>{html.escape(redact_url(tuner.storage_url or 'sqlite (default)'))}</code>. "
-        "Trials: " + ", ".join(f"{v} {k}" for k, v in counts.items() if v) + ".</p>",
+    summary = [
+        ("objective", f"{tuner.objective} ({tuner.direction})"),
+        ("strategy", f"{tuner.strategy.name} {tuner.strategy.get_config() or ''}"),
+        ("storage", redact_url(tuner.storage_url or "SQLite file (default)")),
+        ("trials", ", ".join(f"{v} {k}" for k, v in counts.items() if v) or "none"),
     ]
     if tuner.last_search_seconds is not None:
-        parts.append(f"<p>Last search took {tuner.last_search_seconds:.1f} s.</p>")
+        summary.append(("last search", f"{tuner.last_search_seconds:.1f} s"))
     try:
         best = tuner.best_trial
-        parts.append(f"<h2>Best</h2><p>Trial #{best.number}: {html.escape(tuner.objective)} = "
-                     f"<b>{best.value:.4f}</b></p><pre>{html.escape(repr(tuner.best_config))}</pre>")
+        summary += [("best trial", f"#{best.number}: {tuner.objective} = {best.value:.4f}"),
+                    ("best configuration", tuner.best_config)]
     except ValueError as exc:
-        parts.append(f"<h2>Best</h2><p class='err'>{html.escape(str(exc))}</p>")
-    importance = tuner.importance()
-    if importance:
-        parts.append("<h2>Parameter importance</h2>")
-        parts.append(f"<img alt='importance' src='data:image/png;base64,{figs['importance']}'>")
+        summary.append(("best trial", str(exc)))
+    parts = [section("summary", "Summary", table(summary))]
+    if "importance" in figs:
+        parts.append(section("importance", "Parameter importance", f"<div class='grid'>{img('importance')}</div>"))
     if "curves" in figs:
-        parts.append("<h2>Learning curves</h2>")
-        parts.append(f"<img alt='curves' src='data:image/png;base64,{figs['curves']}'>")
+        parts.append(section("curves", "Learning curves", f"<div class='grid'>{img('curves')}</div>"))
     params = [k for k in figs if k.startswith("param:")]
     if params:
-        parts.append("<h2>Objective vs each parameter</h2>")
-        for k in params:
-            parts.append(f"<img alt='{html.escape(k)}' src='data:image/png;base64,{figs[k]}'>")
+        parts.append(section("parameters", "Objective vs each parameter",
+                             "<div class='grid'>" + "".join(img(k) for k in params) + "</div>"))
     board = tuner.leaderboard()
-    parts.append("<h2>Leaderboard</h2>")
     if board.empty:
-        parts.append("<p>No trials yet.</p>")
+        parts.append(section("leaderboard", "Leaderboard", "<p>No trials yet.</p>"))
     else:
-        parts.append(board.drop(columns=["config"]).to_html(index=False, na_rep="", float_format=lambda v: f"{v:.4g}"))
-    parts.append("</body></html>")
-    atomic_write_text(path, "\n".join(parts))
+        board = board.drop(columns=["config"])
+        rows = [["" if v is None or (isinstance(v, float) and v != v) else v for v in row]
+                for row in board.itertuples(index=False)]
+        parts.append(section("leaderboard", "Leaderboard", table(rows, list(board.columns))))
+    title = f"trainlab tune: {tuner.study_name}"
+    page = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            f"<style>{_CSS}</style></head><body><header><h1>{html.escape(title)}</h1>"
+            f"<p>hyperparameter search report</p></header><main>\n" + "\n".join(parts) + "\n</main></body></html>")
+    atomic_write_text(path, page)
     return path
