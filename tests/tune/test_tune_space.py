@@ -102,7 +102,8 @@ def test_hyperparameters_define_by_run_and_keras_tuner_names():
     with hp.conditional_scope("layers", [2, 3]):
         assert hp.Int("units_2", 8, 64) is None  # inactive: layers is 1
     assert hp.Boolean("bn") is False
-    assert hp.values == {"lr": 1e-4, "layers": 1, "bn": False}
+    assert hp.Choice("act", ["relu", "tanh"], default="tanh") == "tanh"  # Keras Tuner's `default`
+    assert hp.values == {"lr": 1e-4, "layers": 1, "bn": False, "act": "tanh"}
     assert hp.space["units_2"].when == {"layers": (2, 3)}
 
     hp = HyperParameters(values={"layers": 2, "units_2": 32})

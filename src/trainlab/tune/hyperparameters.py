@@ -11,7 +11,8 @@ back at once (define-by-run):
         return model
 
 Inside a search, each call draws from the trial (Optuna ``suggest_*``);
-outside one (``HyperParameters()``) each call returns its default, and with
+outside one (``HyperParameters()``) each call returns its default (``default=``,
+else the low bound or first choice), and with
 ``HyperParameters(values={...})`` it returns those values (how the best model
 is rebuilt). Keras Tuner's argument names (``min_value``, ``max_value``,
 ``sampling="log"``, ``parent_name``, ``parent_values``) work too.
@@ -64,7 +65,7 @@ class HyperParameters:
                 self._declare(p)
 
     # ------------------------------------------------------------------
-    def _declare(self, param: Param) -> Any:
+    def _declare(self, param: Param, default: Any = None) -> Any:
         when = dict(param.when)
         for scope in self._scopes:
             when.update(scope)
@@ -80,7 +81,7 @@ class HyperParameters:
         elif self._trial is not None:
             value = param.suggest(self._trial)
         else:
-            value = param.default
+            value = param.default if default is None else default
         self.values[param.name] = value
         return value
 
@@ -130,7 +131,8 @@ class HyperParameters:
         low = min_value if low is None else low
         high = max_value if high is None else high
         log = log or (sampling or "").lower() in ("log", "reverse_log")
-        return self._declare(Float(name, low, high, log, step=step, when=_when(when, parent_name, parent_values)))
+        return self._declare(Float(name, low, high, log, step=step, when=_when(when, parent_name, parent_values)),
+                             default)
 
     def Int(self, name: str, low: int | None = None, high: int | None = None, step: int = 1, log: bool = False, *,
             when: Mapping[str, Any] | None = None, min_value: int | None = None, max_value: int | None = None,
@@ -140,19 +142,20 @@ class HyperParameters:
         low = min_value if low is None else low
         high = max_value if high is None else high
         log = log or (sampling or "").lower() == "log"
-        return self._declare(Int(name, low, high, step or 1, log, when=_when(when, parent_name, parent_values)))
+        return self._declare(Int(name, low, high, step or 1, log, when=_when(when, parent_name, parent_values)),
+                             default)
 
     def Choice(self, name: str, values: Sequence[Any], *, when: Mapping[str, Any] | None = None,
                ordered: bool | None = None, default: Any = None, parent_name: str | None = None,
                parent_values: Any = None) -> Any:
         """Declare a `Choice` and return its value."""
-        return self._declare(Choice(name, values, when=_when(when, parent_name, parent_values)))
+        return self._declare(Choice(name, values, when=_when(when, parent_name, parent_values)), default)
 
     def Boolean(self, name: str, default: bool = False, *, when: Mapping[str, Any] | None = None,
                 parent_name: str | None = None, parent_values: Any = None) -> bool | None:
         """Declare a ``Choice(name, [False, True])`` (default first) and return its value."""
         values = [bool(default), not bool(default)]
-        return self._declare(Choice(name, values, when=_when(when, parent_name, parent_values)))
+        return self._declare(Choice(name, values, when=_when(when, parent_name, parent_values)), default)
 
     def Fixed(self, name: str, value: Any, *, when: Mapping[str, Any] | None = None,
               parent_name: str | None = None, parent_values: Any = None) -> Any:
