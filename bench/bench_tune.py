@@ -39,8 +39,6 @@ ROOT = HERE.parent
 
 
 def _load():
-    import numpy as np
-
     from trainlab.datasets import fashion_mnist
 
     (x, y), _ = fashion_mnist.load_data()
