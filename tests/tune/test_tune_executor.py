@@ -7,6 +7,7 @@ import pytest
 import trainlab as tl
 from trainlab import layers
 from trainlab.tune import Member, PopulationExecutor, estimate_member_bytes, structure_signature, strategies
+from trainlab.tune.executor import CPU_MEMBERS_PER_PROGRAM
 from trainlab.tune.tuner import fresh_layer_names
 
 
@@ -116,6 +117,11 @@ def test_member_bytes_estimate_and_memory_bounded_chunks(monkeypatch):
     data_bytes = (x.nbytes + y.nbytes + vx.nbytes + vy.nbytes)
     monkeypatch.setattr("trainlab.tune.executor.device_memory_budget", lambda fraction: data_bytes + 3 * est + 10)
     assert ex.capacity(g, ts, member) == 3
+    monkeypatch.setattr("trainlab.tune.executor.device_memory_budget", lambda fraction: 1 << 40)
+    monkeypatch.setattr("trainlab.tune.executor.jax.default_backend", lambda: "gpu")
+    assert ex.capacity(g, ts, member) > 10**6  # a GPU takes every member that fits
+    monkeypatch.setattr("trainlab.tune.executor.jax.default_backend", lambda: "cpu")
+    assert ex.capacity(g, ts, member) == CPU_MEMBERS_PER_PROGRAM  # small chunks on CPU
     monkeypatch.setattr("trainlab.tune.executor.device_memory_budget", lambda fraction: 0)
     assert ex.capacity(g, ts, member) == 1  # never less than one member
     assert PopulationExecutor(x, y, members_per_program=5).capacity(g, ts, member) == 5

@@ -11,7 +11,8 @@ batch size, optimizer kind) form separate groups (`structure_signature`).
 
 A group larger than the device can hold is split into chunks of at most
 `members_per_program` (`estimate_member_bytes` x members must fit in a
-fraction of free device memory). All chunks and groups advance epoch by epoch
+fraction of free device memory; on CPU at most `CPU_MEMBERS_PER_PROGRAM`,
+where large populations gain nothing, see there). All chunks and groups advance epoch by epoch
 in lock step, so successive halving compares every member at each rung, and
 population-based training can exploit across the whole population.
 
@@ -45,7 +46,8 @@ from ..core import population
 from ..core.loop import EpochRunner, EvalRunner
 from ..core.step import eval_env, init_train_state, make_eval_step, make_train_step
 
-__all__ = ["Member", "PopulationExecutor", "structure_signature", "estimate_member_bytes", "device_memory_budget"]
+__all__ = ["Member", "PopulationExecutor", "structure_signature", "estimate_member_bytes", "device_memory_budget",
+           "CPU_MEMBERS_PER_PROGRAM"]
 
 
 @dataclass
@@ -175,6 +177,19 @@ def structure_signature(model: Any, batch_size: int) -> str:
 
 
 # ----------------------------------------------------------------------------- memory
+# On a CPU a member costs about as much inside a vmapped program as alone: the
+# population saves per-trial overhead (one compiled program serves every chunk,
+# since hyperparameters are array leaves), not arithmetic. Measured on the
+# 2-core benchmark machine, one epoch of 16 Fashion-MNIST MLP members took
+# 14.2-15.9 s as one program of 16, 12.4-13.0 s as 4 programs of 4 and
+# 11.1-13.1 s one member at a time (interleaved runs, bench/RESULTS-tune.md):
+# large populations stream every member's weights and optimizer slots through
+# the caches at every step. Small chunks also keep successive halving from
+# compiling a new program for each population size (16 -> 8 -> 4 all run as
+# chunks of 4). A GPU takes the whole population that fits in memory.
+CPU_MEMBERS_PER_PROGRAM = 4
+
+
 def estimate_member_bytes(ts: Any, model: Any, batch_size: int) -> int:
     """Device bytes one member needs while training: its train state (weights,
     optimizer slots, metric states), one gradient, and the activations of a
@@ -272,7 +287,8 @@ class PopulationExecutor:
         direction: "maximize" or "minimize".
         strategy: a `strategies.Strategy` (rungs for early stopping, PBT).
         members_per_program: most members trained by one program; None: as many
-            as fit in `memory_fraction` of free device memory.
+            as fit in `memory_fraction` of free device memory (on CPU at most
+            `CPU_MEMBERS_PER_PROGRAM`).
         memory_fraction: share of free device memory the population may use.
         shuffle: draw a new batch order every epoch (shared by all members).
         seed: seed of the batch orders.
@@ -338,13 +354,18 @@ class PopulationExecutor:
         return jax.random.permutation(jax.random.fold_in(jax.random.key(self.seed), epoch), self.n_train)
 
     def capacity(self, group: _Group, ts: Any, member: Member) -> int:
-        """Members of this group per program call."""
+        """Members of this group per program call: `members_per_program` if set,
+        else as many as fit in the memory budget, and on CPU at most
+        `CPU_MEMBERS_PER_PROGRAM` (see there)."""
         if self.members_per_program is not None:
             return self.members_per_program
         per = estimate_member_bytes(ts, member.model, group.batch_size)
         data = sum(int(np.prod(a.shape)) * a.dtype.itemsize for a in jax.tree.leaves((self._data, self._val)))
         budget = device_memory_budget(self.memory_fraction) - data
-        return max(1, budget // max(per, 1))
+        fit = max(1, budget // max(per, 1))
+        if jax.default_backend() == "cpu":
+            return min(fit, CPU_MEMBERS_PER_PROGRAM)
+        return fit
 
     # -------------------------------------------------------------- run
     def run(self, members: Sequence[Member]) -> list[Member]:
