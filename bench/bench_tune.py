@@ -8,7 +8,9 @@ after the data are loaded and includes imports of the tuning libraries,
 compilation, training, validation and writing every trial to storage.
 
 Contestants, each in a fresh process:
-* trainlab, random search, the 16 trials as ONE population (one vmapped program);
+* trainlab, random search, the 16 trials as one population: one compiled,
+  vmapped program (on CPU called on chunks of 4 members, see
+  `trainlab.tune.executor.CPU_MEMBERS_PER_PROGRAM`);
 * trainlab, successive halving (eta=2: 16 members -> 8 after epoch 1 -> 4
   after epoch 2; the survivors finish all 3 epochs);
 * the peers: ``optuna-torch`` and ``kerastuner-keras`` (trials one after another);
@@ -152,7 +154,7 @@ def main() -> None:
     me = [str(Path(__file__).resolve())]
     common = ["--trials", str(args.trials), "--epochs", str(args.epochs)]
     rows = []
-    ours = (("trainlab population, random search (16 members, one program)", "random"),
+    ours = (("trainlab population, random search (16 trials, one compiled program)", "random"),
             ("trainlab population, successive halving (eta=2)", "sha"))
 
     def run_ours(suffix: str) -> None:
