@@ -49,7 +49,7 @@ def _load():
     return x[:50000], y[:50000], x[50000:], y[50000:]
 
 
-def run_trainlab(strategy: str, trials: int, epochs: int) -> dict:
+def run_trainlab(strategy: str, trials: int, epochs: int, seed: int = 0) -> dict:
     xtr, ytr, xva, yva = _load()
     start = time.perf_counter()
     import trainlab as tl
@@ -66,7 +66,7 @@ def run_trainlab(strategy: str, trials: int, epochs: int) -> dict:
     strat = {"random": "random", "sha": {"name": "successive_halving", "reduction_factor": 2}}[strategy]
     with tempfile.TemporaryDirectory() as d:
         tuner = Tuner(build, objective="val_accuracy", strategy=strat, max_trials=trials, epochs=epochs,
-                      batch_size=32, seed=0, directory=d, study_name="bench", verbose=0)
+                      batch_size=32, seed=seed, directory=d, study_name="bench", verbose=0)
         tuner.search(xtr, ytr, validation_data=(xva, yva))
         total = time.perf_counter() - start
         board = tuner.leaderboard()
@@ -143,16 +143,17 @@ def main() -> None:
     p.add_argument("--trials", type=int, default=16)
     p.add_argument("--epochs", type=int, default=3)
     p.add_argument("--scaling", default="1,4,16,64")
+    p.add_argument("--seed", type=int, default=0, help="seed of the samplers, weights and batch order")
     args = p.parse_args()
     global SHARED
     SHARED = Path(args.shared)
     if args.child:
         kind, _, arg = args.child.partition(":")
-        result = run_trainlab(arg, args.trials, args.epochs) if kind == "tune" else run_scaling(int(arg))
+        result = run_trainlab(arg, args.trials, args.epochs, args.seed) if kind == "tune" else run_scaling(int(arg))
         print(json.dumps(result), flush=True)
         return
     me = [str(Path(__file__).resolve())]
-    common = ["--trials", str(args.trials), "--epochs", str(args.epochs)]
+    common = ["--trials", str(args.trials), "--epochs", str(args.epochs), "--seed", str(args.seed)]
     rows = []
     ours = (("trainlab population, random search (16 trials, one compiled program)", "random"),
             ("trainlab population, successive halving (eta=2)", "sha"))
