@@ -36,6 +36,7 @@ from . import (  # noqa: E402
     report,
     saving,
     schedules,
+    tune,
     utils,
 )
 from .models import Model, Sequential, load_model  # noqa: E402
@@ -67,6 +68,7 @@ __all__ = [
     "report",
     "saving",
     "schedules",
+    "tune",
     "utils",
 ]
 

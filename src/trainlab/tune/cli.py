@@ -1,0 +1,110 @@
+"""``trainlab tune CONFIG.toml --trials N --workers K --storage URL``.
+
+Runs the search described by a TOML file (see `trainlab.tune.config`). With
+``--workers K`` it starts K worker processes on this machine that share one
+study (in the SQLite file, or in the database given by ``--storage``); on other
+machines, run the same command with the same ``--storage`` and
+``--study-name`` to add workers. When the workers are done it prints the best
+configuration and leaderboard and writes the HTML report.
+
+Exit codes: 0 at least one trial completed; 1 none did; 2 bad usage,
+configuration or unreachable storage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from typing import Any
+
+from ..cli import register_command
+
+__all__ = ["configure", "run"]
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("config", help="the search's TOML file ([data], [model], [search], [space])")
+    p.add_argument("--trials", type=int, default=None, help="trials in the study (overrides [search] trials)")
+    p.add_argument("--workers", type=int, default=1, help="worker processes on this machine (default 1)")
+    p.add_argument("--storage", default=None,
+                   help="Optuna storage URL, e.g. postgresql://user:pw@host/db (default: a SQLite file)")
+    p.add_argument("--study-name", default=None, help="study name in the storage (overrides [search])")
+    p.add_argument("--strategy", default=None, help="random, grid, tpe, successive_halving, hyperband, pbt")
+    p.add_argument("--epochs", type=int, default=None, help="epochs per trial (overrides [search])")
+    p.add_argument("--seed", type=int, default=None, help="random seed (overrides [search])")
+    p.add_argument("--report", default=None, help="HTML report path (default <directory>/<study>-report.html)")
+    p.add_argument("--no-report", action="store_true", help="do not write the HTML report")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.add_argument("--worker-index", type=int, default=0, help=argparse.SUPPRESS)
+    p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+
+
+def _make_tuner(args: argparse.Namespace, config: Any, x: Any, y: Any) -> Any:
+    from .tuner import Tuner
+
+    kwargs = config.tuner_kwargs()
+    for arg, key in (("trials", "max_trials"), ("storage", "storage"), ("study_name", "study_name"),
+                     ("strategy", "strategy"), ("epochs", "epochs"), ("seed", "seed")):
+        value = getattr(args, arg)
+        if value is not None:
+            kwargs[key] = value
+    kwargs["worker"] = args.worker_index
+    kwargs["verbose"] = 0 if args.quiet else 1
+    return Tuner(config.build_fn(x, y), space=config.space, **kwargs)
+
+
+def run(args: argparse.Namespace) -> int:
+    from .config import ConfigError, load_config
+    from .storage import StorageUnreachableError, default_storage_url
+
+    try:
+        config = load_config(args.config)
+        x, y, val = config.load_data()
+        tuner = _make_tuner(args, config, x, y)
+    except (ConfigError, ValueError, TypeError) as exc:
+        print(f"trainlab tune: {exc}", file=sys.stderr)
+        return 2
+    shuffle = bool(config.search.get("shuffle", True))
+    try:
+        if args.workers > 1:
+            storage = tuner.storage_url or default_storage_url(tuner.directory, tuner.study_name)
+            tuner.storage_url = storage
+            _ = tuner.study  # create the study (and check the storage) once, before the workers start
+            procs = []
+            for i in range(args.workers):
+                cmd = [sys.executable, "-m", "trainlab", "tune", os.path.abspath(args.config), "--workers", "1",
+                       "--storage", storage, "--study-name", tuner.study_name, "--worker-index", str(i),
+                       "--trials", str(tuner.max_trials), "--no-report", "--child"]
+                for flag, value in (("--strategy", args.strategy), ("--epochs", args.epochs), ("--seed", args.seed)):
+                    if value is not None:
+                        cmd += [flag, str(value)]
+                if args.quiet:
+                    cmd.append("--quiet")
+                procs.append(subprocess.Popen(cmd))
+            codes = [p.wait() for p in procs]
+            if any(c == 2 for c in codes):
+                return 2
+        else:
+            tuner.search(x, y, validation_data=val, shuffle=shuffle)
+    except StorageUnreachableError as exc:
+        print(f"trainlab tune: {exc}", file=sys.stderr)
+        return 2
+    try:
+        best = tuner.best_trial
+    except ValueError as exc:
+        print(f"trainlab tune: {exc}", file=sys.stderr)
+        return 1
+    if not args.child:
+        if not args.quiet:
+            tuner.results_summary(10)
+            print(f"best {tuner.objective} = {best.value:.4f} with {tuner.best_config}")
+        if not args.no_report:
+            path = tuner.report(args.report)
+            print(f"report: {path}")
+    return 0
+
+
+register_command("tune", "search hyperparameters described by a TOML file (population executor, Optuna storage)",
+                 configure, run)
