@@ -96,8 +96,8 @@ def test_two_workers_share_one_study_on_postgresql(tmp_path):
     url = _postgres_url()
     problem = _postgres_reachable(url)
     if problem:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must provide PostgreSQL at {url} (.ci/run starts it): {problem}")
+        if os.environ.get("CI") or "TRAINLAB_TEST_POSTGRES_URL" in os.environ:
+            pytest.fail(f"CI (or TRAINLAB_TEST_POSTGRES_URL) must provide PostgreSQL at {url} (.ci/run starts it): {problem}")
         pytest.skip(f"no PostgreSQL server reachable at {url} ({problem}); .ci/run starts one, or set "
                     f"TRAINLAB_TEST_POSTGRES_URL")
     name = f"two-workers-{uuid.uuid4().hex[:8]}"
