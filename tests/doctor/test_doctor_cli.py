@@ -70,11 +70,26 @@ def test_bad_flag_value_and_missing_layer(capsys):
     assert "`optimizer.name` must be one of" in capsys.readouterr().err
     assert main(["train", "--model", "cnn", "--dataset", "california_housing", "--quiet"]) == 2
     assert "`model.preset` 'cnn' needs image data" in capsys.readouterr().err
-    import trainlab as tl
 
-    if not hasattr(tl.layers, "RandomFlip"):  # augmentation layers not merged yet: a clear config error
-        assert main(["train", "--random-flip", "horizontal", "--quiet", "--epochs", "1"]) == 2
-        assert "needs the layer trainlab.layers.RandomFlip" in capsys.readouterr().err
+
+def test_cnn_preset_with_augmentation_trains(tmp_path):
+    """`--model cnn` builds the peers' Conv-Pool-Conv-Pool stack; [augmentation] keys become layers."""
+    import trainlab as tl
+    from trainlab.doctor._build import build_model, load_data
+    from trainlab.doctor.config import validate_config
+
+    cfg = validate_config({"data": {"dataset": "digits", "limit": 200}, "model": {"preset": "cnn", "hidden_units": [16]},
+                           "augmentation": {"random_flip": "horizontal", "random_translation": 0.1}})
+    model = build_model(cfg, load_data(cfg))
+    kinds = [type(layer).__name__ for layer in model.layers]
+    assert kinds[:3] == ["Reshape", "RandomFlip", "RandomTranslation"]  # channel axis first, then augmentation
+    assert kinds.count("Conv2D") == 2 and kinds.count("MaxPooling2D") == 2
+    run_dir = str(tmp_path / "cnn")
+    code = main(["train", "--model", "cnn", "--dataset", "digits", "--limit", "200", "--epochs", "1",
+                 "--random-flip", "horizontal", "--run-dir", run_dir, "--quiet"])
+    assert code == 0
+    saved = tl.models.load_model(os.path.join(run_dir, "model.trainlab"))
+    assert [type(layer).__name__ for layer in saved.layers].count("Conv2D") == 2
 
 
 # ---------------------------------------------------------------- real commands

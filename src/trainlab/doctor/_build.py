@@ -64,6 +64,7 @@ def load_data(cfg: dict[str, dict[str, Any]]) -> DataBundle:
 
 
 def _augmentation(cfg: dict[str, dict[str, Any]]) -> list[Any]:
+    """The [augmentation] section as Keras preprocessing layers (active only in training)."""
     from .. import layers
 
     out = []
@@ -71,15 +72,8 @@ def _augmentation(cfg: dict[str, dict[str, Any]]) -> list[Any]:
         value = cfg["augmentation"][key]
         if value in (0.0, "none"):
             continue
-        cls = getattr(layers, cls_name, None)
-        if cls is None:
-            raise ConfigError(
-                f"`augmentation.{key}` needs the layer trainlab.layers.{cls_name}, which this version does not have "
-                f"yet (augmentation layers arrive with the preprocessing work). Remove the key or set it to its "
-                f"default ({'none' if key == 'random_flip' else '0.0'})."
-            )
         a, kw = args(value)
-        out.append(cls(*a, **kw))
+        out.append(getattr(layers, cls_name)(*a, **kw))
     return out
 
 
@@ -105,20 +99,19 @@ def build_model(cfg: dict[str, dict[str, Any]], data: DataBundle) -> Any:
     reg_cfg = cfg["regularization"]
     reg = regularizers.L1L2(l1=reg_cfg["l1"], l2=reg_cfg["l2"]) if (reg_cfg["l1"] or reg_cfg["l2"]) else None
     stack: list[Any] = [layers.Input(data.x_train.shape[1:])]
-    stack += _augmentation(cfg)
+    augmentation = _augmentation(cfg)
     preset = m["preset"]
+    if preset == "cnn" and data.image_shape is None:
+        raise ConfigError(f"`model.preset` 'cnn' needs image data; `data.dataset` {cfg['data']['dataset']!r} "
+                          f"is tabular. Use preset 'mlp'.")
+    if (preset == "cnn" or augmentation) and len(data.x_train.shape) == 3:
+        stack.append(layers.Reshape(data.x_train.shape[1:] + (1,)))  # grayscale: add the channel axis
+    stack += augmentation
     if preset == "cnn":
-        conv, pool = getattr(layers, "Conv2D", None), getattr(layers, "MaxPooling2D", None)
-        if conv is None or pool is None:
-            raise ConfigError("`model.preset` 'cnn' needs trainlab.layers.Conv2D and MaxPooling2D, which this version "
-                              "does not have yet; valid presets now: 'mlp', 'linear'.")
-        if data.image_shape is None:
-            raise ConfigError(f"`model.preset` 'cnn' needs image data; `data.dataset` {cfg['data']['dataset']!r} "
-                              f"is tabular. Use preset 'mlp'.")
-        if len(data.x_train.shape) == 3:
-            stack.append(layers.Reshape(data.x_train.shape[1:] + (1,)))
-        stack += [conv(32, 3, activation=act, padding="same"), pool(2), conv(64, 3, activation=act, padding="same"),
-                  pool(2)]
+        stack += [layers.Conv2D(32, 3, activation=act, padding="same", kernel_initializer=init),
+                  layers.MaxPooling2D(2),
+                  layers.Conv2D(64, 3, activation=act, padding="same", kernel_initializer=init),
+                  layers.MaxPooling2D(2)]
     if len(data.x_train.shape) > 2:
         stack.append(layers.Flatten())
     if preset in ("mlp", "cnn"):
