@@ -137,3 +137,26 @@ def snake_case(name: str) -> str:
             not name[i - 1].isupper() or (i + 1 < len(name) and name[i + 1].islower()))
         out.append("_" + ch.lower() if boundary else ch.lower())
     return "".join(out)
+
+
+def builtin_function_name(kind: str, table: dict[str, Callable], fn: Callable, base_class: str) -> str:
+    """The name under which a built-in per-sample `fn` of `table` is saved.
+
+    Raises TypeError for other callables: only built-ins can be saved by name
+    (`kind` is "loss" or "metric"; `base_class` the class to subclass instead).
+    """
+    if table.get(getattr(fn, "__name__", None)) is fn:
+        return fn.__name__
+    raise TypeError(
+        f"Cannot save the {kind} function {describe(fn)}: only trainlab's built-in {kind} "
+        f"functions can be saved by name. Subclass `{base_class}` and implement "
+        f"`get_config` to make a custom {kind} savable."
+    )
+
+
+def builtin_function_from_name(kind: str, table: dict[str, Callable], name: str) -> Callable:
+    """The built-in function of `table` saved as `name`; lists the valid names otherwise."""
+    try:
+        return table[name]
+    except KeyError:
+        raise unknown_name_error(f"{kind} function", "fn", name, table) from None

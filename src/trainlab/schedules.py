@@ -167,8 +167,40 @@ class LearningRateSchedule:
         return f"{type(self).__name__}({args})"
 
 
+class _StepDecaySchedule(LearningRateSchedule):
+    """Shared by `ExponentialDecay` and `InverseTimeDecay`: the decay of
+    ``p = step / decay_steps`` (floored with ``staircase=True``)."""
+
+    _hparam_names = ("initial_learning_rate", "decay_steps", "decay_rate")
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name=None):
+        self.initial_learning_rate = check_finite_number("initial_learning_rate", initial_learning_rate)
+        self.decay_steps = _check_positive("decay_steps", decay_steps, "1000")
+        self.decay_rate = check_finite_number("decay_rate", decay_rate)
+        self.staircase = bool(staircase)
+        self.name = name
+
+    def apply(self, step, hparams):
+        p = _f32(step) / hparams["decay_steps"]
+        if self.staircase:
+            p = jnp.floor(p)
+        return self._decay(p, hparams)
+
+    def _decay(self, p, hparams):
+        raise NotImplementedError
+
+    def get_config(self):
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "decay_rate": self.decay_rate,
+            "staircase": self.staircase,
+            "name": self.name,
+        }
+
+
 @_REGISTRY.register("ExponentialDecay")
-class ExponentialDecay(LearningRateSchedule):
+class ExponentialDecay(_StepDecaySchedule):
     """``initial_learning_rate * decay_rate ** (step / decay_steps)``.
 
     With ``staircase=True`` the exponent is ``floor(step / decay_steps)``.
@@ -179,33 +211,13 @@ class ExponentialDecay(LearningRateSchedule):
         0.096
     """
 
-    _hparam_names = ("initial_learning_rate", "decay_steps", "decay_rate")
-
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name=None):
-        self.initial_learning_rate = check_finite_number("initial_learning_rate", initial_learning_rate)
-        self.decay_steps = _check_positive("decay_steps", decay_steps, "1000")
-        self.decay_rate = check_finite_number("decay_rate", decay_rate)
-        self.staircase = bool(staircase)
-        self.name = name
-
-    def apply(self, step, hparams):
-        p = _f32(step) / hparams["decay_steps"]
-        if self.staircase:
-            p = jnp.floor(p)
+    def _decay(self, p, hparams):
         return hparams["initial_learning_rate"] * jnp.power(hparams["decay_rate"], p)
 
-    def get_config(self):
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
 
 
 @_REGISTRY.register("InverseTimeDecay")
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_StepDecaySchedule):
     """1/t decay: ``initial_learning_rate / (1 + decay_rate * step / decay_steps)``.
 
     With ``staircase=True``, ``step / decay_steps`` is floored (step decay).
@@ -216,29 +228,9 @@ class InverseTimeDecay(LearningRateSchedule):
         0.05
     """
 
-    _hparam_names = ("initial_learning_rate", "decay_steps", "decay_rate")
-
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name=None):
-        self.initial_learning_rate = check_finite_number("initial_learning_rate", initial_learning_rate)
-        self.decay_steps = _check_positive("decay_steps", decay_steps, "1000")
-        self.decay_rate = check_finite_number("decay_rate", decay_rate)
-        self.staircase = bool(staircase)
-        self.name = name
-
-    def apply(self, step, hparams):
-        p = _f32(step) / hparams["decay_steps"]
-        if self.staircase:
-            p = jnp.floor(p)
+    def _decay(self, p, hparams):
         return hparams["initial_learning_rate"] / (1.0 + hparams["decay_rate"] * p)
 
-    def get_config(self):
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
 
 
 @_REGISTRY.register("PiecewiseConstantDecay")

@@ -17,35 +17,18 @@ layer for classifiers).
 
 from __future__ import annotations
 
-import contextlib
 import inspect
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 from sklearn.utils.validation import validate_data
 
 from .._validation import describe
+from ..layers._base import fresh_layer_names
 from ._base import TrainlabEstimator
 from ._heads import ClassifierHead, RegressorHead
 
 __all__ = ["ModelRegressor", "ModelClassifier"]
-
-@contextlib.contextmanager
-def fresh_layer_names() -> Iterator[None]:
-    """Automatic layer names restart at ``dense``, ``dense_1``... inside the block and
-    are restored after it, so every build of a model has the same names (and the
-    same compiled programs)."""
-    from ..layers import _base
-
-    saved = dict(_base._NAME_COUNTS)
-    _base._NAME_COUNTS.clear()
-    try:
-        yield
-    finally:
-        _base._NAME_COUNTS.clear()
-        _base._NAME_COUNTS.update(saved)
-
 
 class _WrapperBase(TrainlabEstimator):
     """Routing of ``model__*`` parameters, the model build, and array inputs."""

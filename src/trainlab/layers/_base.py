@@ -27,9 +27,10 @@ Example (a custom layer, as in a Keras course):
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,6 +76,21 @@ def unique_name(base: str) -> str:
 def clear_session() -> None:
     """Reset automatic layer names (``dense``, ``dense_1``...), as `keras.backend.clear_session`."""
     _NAME_COUNTS.clear()
+
+
+@contextlib.contextmanager
+def fresh_layer_names() -> Iterator[None]:
+    """Automatic layer names restart at ``dense``, ``dense_1``... inside the block and
+    the caller's counters are restored after it, so every build of a model gets the
+    same names (and reuses the same compiled programs), as Keras Tuner does with
+    ``clear_session``. Used by the tuner and the scikit-learn wrappers."""
+    saved = dict(_NAME_COUNTS)
+    _NAME_COUNTS.clear()
+    try:
+        yield
+    finally:
+        _NAME_COUNTS.clear()
+        _NAME_COUNTS.update(saved)
 
 
 @dataclass

@@ -23,8 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .._registry import Registry
-from .._validation import describe
+from .._registry import Registry, builtin_function_from_name, builtin_function_name
 from ._base import (
     EPSILON,
     REDUCTIONS,
@@ -124,22 +123,11 @@ _REGISTRY.register("LossFunctionWrapper")(LossFunctionWrapper)
 
 def _function_name(fn: Callable) -> str:
     """The name under which a built-in per-sample function is saved."""
-    if _FUNCTIONS_BY_NAME.get(getattr(fn, "__name__", None)) is fn:
-        return fn.__name__
-    raise TypeError(
-        f"Cannot save the loss function {describe(fn)}: only trainlab's built-in loss "
-        f"functions can be saved by name. Subclass `trainlab.losses.Loss` and implement "
-        f"`get_config` to make a custom loss savable."
-    )
+    return builtin_function_name("loss", _FUNCTIONS_BY_NAME, fn, "trainlab.losses.Loss")
 
 
 def _function_from_name(name: str) -> Callable:
-    try:
-        return _FUNCTIONS_BY_NAME[name]
-    except KeyError:
-        from .._validation import unknown_name_error
-
-        raise unknown_name_error("loss function", "fn", name, _FUNCTIONS_BY_NAME) from None
+    return builtin_function_from_name("loss", _FUNCTIONS_BY_NAME, name)
 
 
 def get(identifier: Any) -> Loss | None:

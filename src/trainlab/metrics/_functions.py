@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .. import losses as _losses
-from .._validation import describe, unknown_name_error
+from .._registry import builtin_function_from_name, builtin_function_name
 from . import _accuracy
 
 __all__ = ["FUNCTIONS", "function_name", "function_from_name"]
@@ -40,18 +40,9 @@ FUNCTIONS: dict[str, Callable] = {
 
 def function_name(fn: Callable) -> str:
     """The saved name of a built-in function; TypeError for other callables."""
-    if FUNCTIONS.get(getattr(fn, "__name__", None)) is fn:
-        return fn.__name__
-    raise TypeError(
-        f"Cannot save the metric function {describe(fn)}: only trainlab's built-in "
-        f"functions can be saved by name. Subclass `trainlab.metrics.Metric` and implement "
-        f"`get_config` to make a custom metric savable."
-    )
+    return builtin_function_name("metric", FUNCTIONS, fn, "trainlab.metrics.Metric")
 
 
 def function_from_name(name: str) -> Callable:
     """The built-in function saved as `name`."""
-    try:
-        return FUNCTIONS[name]
-    except KeyError:
-        raise unknown_name_error("metric function", "fn", name, FUNCTIONS) from None
+    return builtin_function_from_name("metric", FUNCTIONS, name)

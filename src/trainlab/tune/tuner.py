@@ -41,29 +41,14 @@ import numpy as np
 
 from .._validation import check_one_of, check_positive_int, describe, did_you_mean
 from . import strategies as _strategies
+from ..layers._base import fresh_layer_names
 from .executor import Member, PopulationExecutor
 from .hyperparameters import HyperParameters
 from .presets import Preset
 from .space import SearchSpace
 from .storage import PendingResults, StorageUnreachableError, is_storage_error, open_storage, with_retries
 
-__all__ = ["Tuner", "fresh_layer_names"]
-
-
-@contextlib.contextmanager
-def fresh_layer_names():
-    """Build with automatic layer names starting afresh (``dense``, ``dense_1``...),
-    so that every trial's model has the same layer names (as Keras Tuner does
-    with ``clear_session``); the caller's own name counters are restored after."""
-    from ..layers import _base
-
-    saved = dict(_base._NAME_COUNTS)
-    _base._NAME_COUNTS.clear()
-    try:
-        yield
-    finally:
-        _base._NAME_COUNTS.clear()
-        _base._NAME_COUNTS.update(saved)
+__all__ = ["Tuner", "fresh_layer_names"]  # fresh_layer_names: re-exported from trainlab.layers._base
 
 
 def _default_direction(objective: str) -> str:
