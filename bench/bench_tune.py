@@ -9,8 +9,8 @@ compilation, training, validation and writing every trial to storage.
 
 Contestants, each in a fresh process:
 * trainlab, random search, the 16 trials as one population: one compiled,
-  vmapped program (on CPU called on chunks of 4 members, see
-  `trainlab.tune.executor.CPU_MEMBERS_PER_PROGRAM`);
+  vmapped program (on CPU called on chunks of 2 members, one chunk per core at
+  a time, see `trainlab.tune.executor.CPU_MEMBERS_PER_PROGRAM`);
 * trainlab, successive halving (eta=2: 16 members -> 8 after epoch 1 -> 4
   after epoch 2; the survivors finish all 3 epochs);
 * the peers: ``optuna-torch`` and ``kerastuner-keras`` (trials one after another);
@@ -18,7 +18,7 @@ Contestants, each in a fresh process:
 
 Then the population scaling curve: wall time of one epoch with 1, 4, 16 and 64
 members in one program (first call, which includes compilation, and a second
-call, steady state).
+call, steady state), and a steady epoch with the executor's default layout.
 
 Usage: python bench/bench_tune.py [--peers-python .venv-peers/bin/python]
        [--shared ../shared] [--output bench/RESULTS-tune.md] [--skip-peers]
@@ -111,8 +111,21 @@ def run_scaling(members: int) -> dict:
         ex._epoch(g, ms, ex._perm(epoch))
         jax.block_until_ready(ms[-1].ts.params)
         times.append(time.perf_counter() - t0)
+    # the executor's default on this machine: chunks of CPU_MEMBERS_PER_PROGRAM, one program per core at a time
+    dflt = PopulationExecutor(xtr, ytr, validation_data=(xva, yva), epochs=1, objective="val_accuracy",
+                              direction="maximize")
+    cap = dflt.capacity(g, ms[0].ts, ms[0])
+    jobs = [(g, ms[i:i + cap]) for i in range(0, members, cap)]
+    dflt._train_chunks(jobs, dflt._perm(0))  # compiles the chunk size
+    jax.block_until_ready(ms[-1].ts.params)
+    t0 = time.perf_counter()
+    dflt._train_chunks(jobs, dflt._perm(1))
+    jax.block_until_ready(ms[-1].ts.params)
+    default_s = time.perf_counter() - t0
     return {"members": members, "first_epoch_s": round(times[0], 2), "epoch_s": round(times[1], 2),
-            "per_member_epoch_s": round(times[1] / members, 3)}
+            "per_member_epoch_s": round(times[1] / members, 3), "default_epoch_s": round(default_s, 2),
+            "default_per_member_epoch_s": round(default_s / members, 3),
+            "default_layout": f"chunks of {cap}, {dflt.concurrency()} at a time"}
 
 
 SHARED = ROOT / ".." / "shared"
@@ -155,7 +168,7 @@ def main() -> None:
     me = [str(Path(__file__).resolve())]
     common = ["--trials", str(args.trials), "--epochs", str(args.epochs), "--seed", str(args.seed)]
     rows = []
-    ours = (("trainlab population, random search (16 trials, one compiled program)", "random"),
+    ours = (("trainlab population, random search (16 trials, one compiled program in chunks)", "random"),
             ("trainlab population, successive halving (eta=2)", "sha"))
 
     def run_ours(suffix: str) -> None:
@@ -208,13 +221,19 @@ def main() -> None:
         lines.append("")
     lines.append("### Population scaling (one epoch of 50,000 images, members in one vmapped program, CPU)")
     lines.append("")
-    lines.append("| members | first epoch s (with compile) | steady epoch s | s per member-epoch |")
-    lines.append("| --- | --- | --- | --- |")
+    lines.append("| members | first epoch s (with compile) | steady epoch s | s per member-epoch | "
+                 "executor default: steady epoch s | s per member-epoch | layout |")
+    lines.append("| --- | --- | --- | --- | --- | --- | --- |")
     for r in scaling:
         if "error" in r:
-            lines.append(f"| ? | failed: {r['error'][-120:]!r} | | |")
+            lines.append(f"| ? | failed: {r['error'][-120:]!r} | | | | | |")
         else:
-            lines.append(f"| {r['members']} | {r['first_epoch_s']} | {r['epoch_s']} | {r['per_member_epoch_s']} |")
+            lines.append(f"| {r['members']} | {r['first_epoch_s']} | {r['epoch_s']} | {r['per_member_epoch_s']} | "
+                         f"{r['default_epoch_s']} | {r['default_per_member_epoch_s']} | {r['default_layout']} |")
+    lines.append("")
+    lines.append("Left: all members in one vmapped program. Right: the executor's default on this machine "
+                 "(on CPU, chunks of `CPU_MEMBERS_PER_PROGRAM` members, one program per core at a time on "
+                 "threads; on a GPU, one program).")
     lines.append("")
     lines.append("GPU curve: not measured (no GPU was lent to this session).")
     text = "\n".join(lines) + "\n"

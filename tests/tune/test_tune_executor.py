@@ -105,7 +105,7 @@ def test_shapes_and_batch_sizes_form_separate_groups_and_chunks_respect_the_cap(
 def test_member_bytes_estimate_and_memory_bounded_chunks(monkeypatch):
     x, y, vx, vy = _data()
     member = Member(0, _model(x=x), seed=0, batch_size=16)
-    ex = PopulationExecutor(x, y, validation_data=(vx, vy), epochs=1, objective="val_loss")
+    ex = PopulationExecutor(x, y, validation_data=(vx, vy), epochs=1, objective="val_loss", concurrent_programs=1)
     g = ex._group_for(member)
     ts = g.init_state(member, x[:1])
     n_params = 6 * 16 + 16 + 16 * 3 + 3
@@ -116,7 +116,11 @@ def test_member_bytes_estimate_and_memory_bounded_chunks(monkeypatch):
     # the population is chunked so that members x bytes fit in the device budget
     data_bytes = (x.nbytes + y.nbytes + vx.nbytes + vy.nbytes)
     monkeypatch.setattr("trainlab.tune.executor.device_memory_budget", lambda fraction: data_bytes + 3 * est + 10)
+    monkeypatch.setattr("trainlab.tune.executor.jax.default_backend", lambda: "gpu")
     assert ex.capacity(g, ts, member) == 3
+    ex.concurrent_programs = 3  # programs that run at the same time share the budget
+    assert ex.capacity(g, ts, member) == 1
+    ex.concurrent_programs = 1
     monkeypatch.setattr("trainlab.tune.executor.device_memory_budget", lambda fraction: 1 << 40)
     monkeypatch.setattr("trainlab.tune.executor.jax.default_backend", lambda: "gpu")
     assert ex.capacity(g, ts, member) > 10**6  # a GPU takes every member that fits
@@ -125,6 +129,32 @@ def test_member_bytes_estimate_and_memory_bounded_chunks(monkeypatch):
     monkeypatch.setattr("trainlab.tune.executor.device_memory_budget", lambda fraction: 0)
     assert ex.capacity(g, ts, member) == 1  # never less than one member
     assert PopulationExecutor(x, y, members_per_program=5).capacity(g, ts, member) == 5
+
+
+def test_concurrent_programs_default_and_agree_with_one_at_a_time(monkeypatch):
+    from trainlab.tune.executor import cpu_cores
+
+    x, y, vx, vy = _data()
+    monkeypatch.setattr("trainlab.tune.executor.jax.default_backend", lambda: "cpu")
+    assert PopulationExecutor(x, y).concurrency() == cpu_cores() >= 1  # one program per core on CPU
+    monkeypatch.setattr("trainlab.tune.executor.jax.default_backend", lambda: "gpu")
+    assert PopulationExecutor(x, y).concurrency() == 1  # one program with the whole population on GPU
+    monkeypatch.undo()
+    with pytest.raises(ValueError, match="concurrent_programs"):
+        PopulationExecutor(x, y, concurrent_programs=0)
+    lrs = [1e-3, 3e-3, 1e-2, 3e-2, 1e-1]
+    runs = {}
+    for k in (1, 3):  # chunks of 2 + 2 + 1, one at a time or all three at once on threads
+        members = [Member(i, _model(lr, x=x), seed=i, batch_size=16) for i, lr in enumerate(lrs)]
+        ex = PopulationExecutor(x, y, validation_data=(vx, vy), epochs=2, objective="val_loss",
+                                members_per_program=2, concurrent_programs=k, seed=3)
+        ex.run(members)
+        assert sorted(ex.chunk_sizes) == [1, 1, 2, 2, 2, 2]
+        runs[k] = members
+    for a, b in zip(runs[1], runs[3]):
+        assert a.status == b.status == "complete"
+        np.testing.assert_allclose(a.history["val_loss"], b.history["val_loss"], rtol=1e-6)
+        np.testing.assert_allclose(a.ts.params["dense"]["kernel"], b.ts.params["dense"]["kernel"], rtol=1e-6)
 
 
 def test_pbt_step_copies_weights_of_better_members_and_perturbs_their_hyperparameters():

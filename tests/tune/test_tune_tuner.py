@@ -34,7 +34,8 @@ def test_search_results_leaderboard_best_model_and_report(tmp_path):
     tuner.search(x, y, validation_data=(vx, vy))
     trials = tuner.study.get_trials()
     assert [t.state for t in trials] == [TrialState.COMPLETE] * 4
-    assert tuner.last_executor.chunk_sizes == [4, 4]  # the four trials trained as one population
+    # the four trials trained as one population: on CPU two programs of two members at a time, each epoch
+    assert tuner.last_executor.chunk_sizes == [2, 2, 2, 2]
     values = [t.value for t in trials]
     assert tuner.best_value == max(values)
     assert tuner.best_config == tuner.best_trial.params
@@ -219,10 +220,11 @@ def test_population_based_training_exploits_and_explores(tmp_path):
     x, y, vx, vy = _data()
     tuner = Tuner(Preset("mlp", input_shape=(6,), outputs=3, units=8), space=[Float("learning_rate", 1e-4, 3e-1, log=True)],
                   objective="val_loss", strategy={"name": "pbt", "fraction": 0.5, "resample_probability": 0.0},
-                  max_trials=4, epochs=3, directory=tmp_path, verbose=0, seed=2)
+                  max_trials=4, epochs=3, directory=tmp_path, verbose=0, seed=2, concurrent_programs=1)
     tuner.search(x, y, validation_data=(vx, vy))
     trials = tuner.study.trials
-    assert tuner.last_executor.chunk_sizes == [4, 4, 4]
+    assert tuner.last_executor.concurrency() == 1  # one program at a time, as asked
+    assert tuner.last_executor.chunk_sizes == [2, 2] * 3  # four members in chunks of two, three epochs
     changed = [t for t in trials if t.user_attrs["info"].get("pbt")]
     assert len(changed) >= 2  # the worst half copied the best half at epochs 1 and 2
     for t in changed:

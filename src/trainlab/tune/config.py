@@ -47,7 +47,7 @@ __all__ = ["TuneConfig", "load_config", "ConfigError"]
 
 _SECTIONS = {"data", "model", "search", "space"}
 _SEARCH_KEYS = {"objective", "direction", "strategy", "trials", "epochs", "batch_size", "seed", "study_name",
-                "directory", "storage", "population", "members_per_program", "heartbeat_interval", "grace_period",
+                "directory", "storage", "population", "members_per_program", "concurrent_programs", "heartbeat_interval", "grace_period",
                 "max_retry", "shuffle"}
 _DATA_KEYS = {"dataset", "npz", "train_size", "validation_size", "validation_split", "scale", "validation"}
 

@@ -12,7 +12,9 @@ batch size, optimizer kind) form separate groups (`structure_signature`).
 A group larger than the device can hold is split into chunks of at most
 `members_per_program` (`estimate_member_bytes` x members must fit in a
 fraction of free device memory; on CPU at most `CPU_MEMBERS_PER_PROGRAM`,
-where large populations gain nothing, see there). All chunks and groups advance epoch by epoch
+where large populations gain nothing, see there). On CPU, chunks train on
+threads, one program per core at a time (`concurrent_programs`): a program of
+a small model keeps about one core busy. All chunks and groups advance epoch by epoch
 in lock step, so successive halving compares every member at each rung, and
 population-based training can exploit across the whole population.
 
@@ -31,8 +33,10 @@ from __future__ import annotations
 import json
 import math
 import os
+import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -179,15 +183,26 @@ def structure_signature(model: Any, batch_size: int) -> str:
 # ----------------------------------------------------------------------------- memory
 # On a CPU a member costs about as much inside a vmapped program as alone: the
 # population saves per-trial overhead (one compiled program serves every chunk,
-# since hyperparameters are array leaves), not arithmetic. Measured on the
-# 2-core benchmark machine, one epoch of 16 Fashion-MNIST MLP members took
-# 14.2-15.9 s as one program of 16, 12.4-13.0 s as 4 programs of 4 and
-# 11.1-13.1 s one member at a time (interleaved runs, bench/RESULTS-tune.md):
-# large populations stream every member's weights and optimizer slots through
-# the caches at every step. Small chunks also keep successive halving from
-# compiling a new program for each population size (16 -> 8 -> 4 all run as
-# chunks of 4). A GPU takes the whole population that fits in memory.
-CPU_MEMBERS_PER_PROGRAM = 4
+# since hyperparameters are array leaves), not arithmetic. What does pay on a
+# CPU is running several small programs at once, one per core: one program of
+# this size keeps about one core busy. Measured on the 2-core benchmark machine
+# (hand-written vmapped JAX, Fashion-MNIST MLP, batch 32, Adam), seconds per
+# member-epoch: 0.35 one member alone, 0.31 two members in one program, 0.28
+# four, 0.29 sixteen; two programs at once on two threads: 0.22 with one member
+# each, 0.23 with two, 0.24 with four (bench/RESULTS.md has the tuner's curve).
+# Hence small chunks, as many at a time as there are cores. Chunks of two also
+# keep successive halving from compiling a new program for each population size
+# (16 -> 8 -> 4 all run as chunks of two). A GPU takes the whole population that
+# fits in its memory, as one program.
+CPU_MEMBERS_PER_PROGRAM = 2
+
+
+def cpu_cores() -> int:
+    """Cores this process may run on (the CPU default of concurrent programs)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def estimate_member_bytes(ts: Any, model: Any, batch_size: int) -> int:
@@ -261,6 +276,7 @@ class _Group:
         self.runner = EpochRunner(step, num_samples=n_train, batch_size=batch_size,
                                   results_fn=lambda s: objective.results(s.metrics), vmap_members=True)
         self.evaluator = None
+        self.eval_warm = False
         if n_val:
             self.evaluator = EvalRunner(make_eval_step(template, objective), num_samples=n_val,
                                         batch_size=val_batch_size, init_fn=objective.init_metrics,
@@ -289,6 +305,8 @@ class PopulationExecutor:
         members_per_program: most members trained by one program; None: as many
             as fit in `memory_fraction` of free device memory (on CPU at most
             `CPU_MEMBERS_PER_PROGRAM`).
+        concurrent_programs: programs (chunks of members) trained at the same
+            time on threads; None: one per core on CPU (`cpu_cores`), 1 on GPU/TPU.
         memory_fraction: share of free device memory the population may use.
         shuffle: draw a new batch order every epoch (shared by all members).
         seed: seed of the batch orders.
@@ -303,7 +321,8 @@ class PopulationExecutor:
 
     def __init__(self, x: Any, y: Any, *, validation_data: Any = None, epochs: int = 1,
                  objective: str = "val_loss", direction: str = "minimize", strategy: Any = None,
-                 members_per_program: int | None = None, memory_fraction: float = 0.5, shuffle: bool = True,
+                 members_per_program: int | None = None, concurrent_programs: int | None = None,
+                 memory_fraction: float = 0.5, shuffle: bool = True,
                  seed: int = 0, validation_batch_size: int = 512,
                  on_epoch_end: Callable | None = None, rung_values: Callable | None = None,
                  rebuild: Callable | None = None, space: Any = None, verbose: int = 0):
@@ -318,6 +337,7 @@ class PopulationExecutor:
         self.sign = 1.0 if direction == "maximize" else -1.0
         self.strategy = strategy or RandomSearch()
         self.members_per_program = check_positive_int("members_per_program", members_per_program, allow_none=True)
+        self.concurrent_programs = check_positive_int("concurrent_programs", concurrent_programs, allow_none=True)
         self.memory_fraction = memory_fraction
         self.shuffle = shuffle
         self.seed = int(seed)
@@ -362,10 +382,17 @@ class PopulationExecutor:
         per = estimate_member_bytes(ts, member.model, group.batch_size)
         data = sum(int(np.prod(a.shape)) * a.dtype.itemsize for a in jax.tree.leaves((self._data, self._val)))
         budget = device_memory_budget(self.memory_fraction) - data
-        fit = max(1, budget // max(per, 1))
+        fit = max(1, budget // max(per, 1) // self.concurrency())
         if jax.default_backend() == "cpu":
             return min(fit, CPU_MEMBERS_PER_PROGRAM)
         return fit
+
+    def concurrency(self) -> int:
+        """Programs trained at the same time: `concurrent_programs` if set, else
+        one per core on CPU and 1 on an accelerator."""
+        if self.concurrent_programs is not None:
+            return self.concurrent_programs
+        return cpu_cores() if jax.default_backend() == "cpu" else 1
 
     # -------------------------------------------------------------- run
     def run(self, members: Sequence[Member]) -> list[Member]:
@@ -384,18 +411,21 @@ class PopulationExecutor:
                 groups[m.group] = g
             except Exception as exc:  # a bad configuration fails its own trial only
                 self._fail(m, exc)
+        warmers = [self._warm_evaluator(g, [m for m in members if m.status == "running" and m.group == gid])
+                   for gid, g in groups.items()]
         for epoch in range(self.epochs):
             active = [m for m in members if m.status == "running"]
             if not active:
                 break
             perm = self._perm(epoch)
+            jobs = []
             for gid, g in groups.items():
                 group_members = [m for m in active if m.group == gid]
                 if not group_members:
                     continue
                 cap = self.capacity(g, group_members[0].ts, group_members[0])
-                for start in range(0, len(group_members), cap):
-                    self._train_chunk(g, group_members[start:start + cap], perm)
+                jobs += [(g, group_members[start:start + cap]) for start in range(0, len(group_members), cap)]
+            self._train_chunks(jobs, perm)
             active = [m for m in members if m.status == "running"]
             for m in active:
                 if self.on_epoch_end is not None:
@@ -404,10 +434,46 @@ class PopulationExecutor:
             if getattr(self.strategy, "pbt", False) and (epoch + 1) % self.strategy.interval == 0 \
                     and epoch + 1 < self.epochs:
                 self._pbt_step([m for m in members if m.status == "running"], groups, epoch + 1)
+        for thread in warmers:
+            if thread is not None:
+                thread.join()
         for m in members:
             if m.status == "running":
                 m.status = "complete"
         return members
+
+    def _warm_evaluator(self, g: _Group, members: list[Member]) -> threading.Thread | None:
+        """Compile the group's validation program on a thread while the first
+        epoch's training program compiles and runs (the two compilations
+        overlap; later calls find the program in JAX's cache)."""
+        if g.evaluator is None or g.eval_warm or not members:
+            return None
+        g.eval_warm = True
+        chunk = members[:self.capacity(g, members[0].ts, members[0])]
+
+        def warm() -> None:
+            try:
+                stacked = population.stack([m.ts for m in chunk])
+                jax.block_until_ready(g.evaluator.run(eval_env(stacked), self._val))
+            except Exception:  # noqa: BLE001 - a real failure shows when the chunk trains
+                pass
+
+        thread = threading.Thread(target=warm, name="trainlab-population-warm", daemon=True)
+        thread.start()
+        return thread
+
+    def _train_chunks(self, jobs: list[tuple[_Group, list[Member]]], perm: jax.Array) -> None:
+        """Train every ``(group, chunk)`` for one epoch, `concurrency()` at a time.
+        Each chunk is independent (its own members and state, shared read-only
+        data), so the results do not depend on the order or the overlap."""
+        workers = min(self.concurrency(), len(jobs))
+        if workers <= 1:
+            for g, chunk in jobs:
+                self._train_chunk(g, chunk, perm)
+            return
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="trainlab-population") as pool:
+            for future in [pool.submit(self._train_chunk, g, chunk, perm) for g, chunk in jobs]:
+                future.result()  # a chunk's own failures are recorded on its members; re-raise anything else
 
     def _train_chunk(self, g: _Group, chunk: list[Member], perm: jax.Array) -> None:
         t0 = time.perf_counter()

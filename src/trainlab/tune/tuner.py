@@ -76,7 +76,9 @@ class Tuner:
             trials for random/grid/halving/hyperband/pbt, up to 64; TPE: its
             `n_startup_trials`).
         members_per_program: most members per compiled program (default: as
-            many as fit in half of the free device memory).
+            many as fit in half of the free device memory; on CPU at most 2).
+        concurrent_programs: programs (chunks of members) trained at the same
+            time on threads (default: one per core on CPU, 1 on GPU).
         storage: Optuna storage URL; None: ``<directory>/<study_name>.db`` (SQLite).
         study_name: the study's name in the storage (shared by workers).
         directory: where the default SQLite file, weights and reports go.
@@ -98,6 +100,7 @@ class Tuner:
     def __init__(self, build: Callable | Preset | None = None, *, space: Any = None, objective: str = "val_loss",
                  direction: str | None = None, strategy: Any = "random", max_trials: int = 10, epochs: int = 1,
                  batch_size: int = 32, population: int | None = None, members_per_program: int | None = None,
+                 concurrent_programs: int | None = None,
                  storage: str | None = None, study_name: str = "trainlab", directory: str | os.PathLike = "runs/tune",
                  seed: int = 0, worker: int = 0, heartbeat_interval: int | None = 30,
                  grace_period: int | None = None, max_retry: int = 2, score: str = "best", save_weights: bool = True,
@@ -123,6 +126,7 @@ class Tuner:
         self.batch_size = check_positive_int("batch_size", batch_size)
         self.population = check_positive_int("population", population, allow_none=True)
         self.members_per_program = check_positive_int("members_per_program", members_per_program, allow_none=True)
+        self.concurrent_programs = check_positive_int("concurrent_programs", concurrent_programs, allow_none=True)
         self.storage_url = storage
         self.study_name = str(study_name)
         self.directory = Path(directory)
@@ -310,6 +314,7 @@ class Tuner:
         executor = PopulationExecutor(
             x, y, validation_data=None if vx is None else (vx, vy), epochs=epochs, objective=self.objective,
             direction=self.direction, strategy=self.strategy, members_per_program=self.members_per_program,
+            concurrent_programs=self.concurrent_programs,
             shuffle=shuffle, seed=self.seed, validation_batch_size=self.validation_batch_size,
             on_epoch_end=self._on_epoch_end, rung_values=self._rung_values, rebuild=self.build_model,
             space=self.space)
