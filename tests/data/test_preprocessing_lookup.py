@@ -112,7 +112,9 @@ def test_string_lookup_mask_one_hot_and_vocabulary_file(tmp_path):
 def test_string_lookup_cannot_enter_a_compiled_model():
     lookup = StringLookup(vocabulary=["a"])
     with pytest.raises(TypeError, match=r"works on strings, which cannot enter a compiled JAX model.*dataset\.map"):
-        tl.Sequential([tl.layers.Input((1,)), lookup])
+        lookup(tl.layers.Input((1,)))  # a functional graph is compiled as a whole
+    with pytest.raises(ValueError, match=r"must come before every other layer"):
+        tl.Sequential([tl.layers.Dense(2), lookup])  # Sequential runs it on the host, first only
     with pytest.raises(TypeError, match="takes strings"):
         lookup(np.array([1, 2]))
 

@@ -76,7 +76,9 @@ def test_config_round_trip_and_host_only():
     clone = TextVectorization.from_config(vec.get_config())
     np.testing.assert_array_equal(clone(TEXTS), vec(TEXTS))
     with pytest.raises(TypeError, match="cannot enter a compiled JAX model"):
-        tl.Sequential([tl.layers.Input((1,)), vec])
+        vec(tl.layers.Input((1,)))
+    with pytest.raises(ValueError, match=r"must come before every other layer"):
+        tl.Sequential([tl.layers.Embedding(8, 2), vec])
     with pytest.raises(TypeError, match="custom `standardize` function"):
         TextVectorization(standardize=str.lower).get_config()
     with pytest.raises(TypeError, match="one string"):

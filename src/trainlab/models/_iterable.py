@@ -67,7 +67,7 @@ def fit_iterable(model: Any, data: Any, *, batch_size: int, epochs: int, verbose
     if first is None:
         raise ValueError("`x` produced no batches.")
     x0, y0, _ = _data.unpack_xy(first, "Each batch of `x`")
-    x0, y0 = _as_arrays(x0, "x"), _as_arrays(y0, "y")
+    x0, y0 = _as_arrays(model._host_inputs(x0), "x"), _as_arrays(y0, "y")
     model._check_inputs_fit(x0)
     objective = model._objective_for(y0)
     steps = steps_per_epoch or _known_length(data)
@@ -100,7 +100,7 @@ def fit_iterable(model: Any, data: Any, *, batch_size: int, epochs: int, verbose
             source = _batches(data, steps_per_epoch, cache)
         for i, batch in enumerate(source):
             x, y, sw = _data.unpack_xy(batch, "Each batch of `x`")
-            x, y = _as_arrays(x, "x"), _as_arrays(y, "y")
+            x, y = _as_arrays(model._host_inputs(x), "x"), _as_arrays(y, "y")
             sw = None if sw is None else np.asarray(sw, np.float32)
             ts, step_logs, results = step_fn(ts, jax.device_put((x, y, sw)))
             yield ts, step_logs, results, i + 1
@@ -131,7 +131,7 @@ def _evaluate(model: Any, objective: Any, data: Any, steps: int | None, env: dic
     metrics = objective.init_metrics()
     for batch in (itertools.islice(iter(data), steps) if steps else data):
         x, y, sw = _data.unpack_xy(batch, "Each batch of `validation_data`")
-        x, y = _as_arrays(x, "x"), _as_arrays(y, "y")
+        x, y = _as_arrays(model._host_inputs(x), "x"), _as_arrays(y, "y")
         sw = None if sw is None else np.asarray(sw, np.float32)
         batch = jax.device_put((x, y, sw))
         key = ("iter_eval", id(objective), _signature(batch))
@@ -152,7 +152,7 @@ def predict_iterable(model: Any, data: Any, steps: int | None = None) -> Any:
     variables = None
     for batch in (itertools.islice(iter(data), steps) if steps else data):
         x = batch[0] if isinstance(batch, (tuple, list)) and len(batch) in (2, 3) else batch
-        x = _data.to_arrays(x, "x")
+        x = _data.to_arrays(model._host_inputs(x), "x")
         model._check_inputs_fit(x)
         variables = variables or model.variables
         x = jax.device_put(x)

@@ -60,6 +60,10 @@ class Model(TrainerMixin, Layer):
         """The model's layers, in order."""
         return list(self._sublayers)
 
+    def _host_inputs(self, x: Any) -> Any:
+        """Inputs after the layers that run on the host (see `Sequential`); as is here."""
+        return x
+
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """A layer by name or index (Keras `get_layer`)."""
         if index is not None:
@@ -292,6 +296,7 @@ class Model(TrainerMixin, Layer):
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         if _context.current() is None and not _has_keras_tensor(inputs):
             # eager call on arrays: build on first use, then run with own weights
+            inputs = self._host_inputs(inputs)
             self.build_from_data(inputs)
             training = bool(kwargs.pop("training", False))
             variables = self._collect_values()

@@ -12,6 +12,10 @@ from ._model import Model
 __all__ = ["Sequential"]
 
 
+def _runs_on_host(layer: Any) -> bool:
+    return bool(getattr(layer, "runs_on_host", False))
+
+
 class Sequential(Model):
     """A linear stack of layers.
 
@@ -56,12 +60,19 @@ class Sequential(Model):
                 f"Sequential.add expects a Layer (such as layers.Dense(10)); received "
                 f"{type(layer).__name__}. Did you pass a layer class instead of an instance?"
             )
-        if not self._sublayers and self._declared_shape is None and layer._declared_input_shape is not None:
+        if _runs_on_host(layer) and len(self._host_layers()) < len(self._sublayers):
+            raise ValueError(
+                f"Layer {layer.name!r} ({type(layer).__name__}) works on strings on the host, so it must come "
+                f"before every other layer of Sequential model {self.name!r}; it was added after "
+                f"{self._sublayers[-1].name!r}. Put it first, or apply it to the data (x = layer(texts))."
+            )
+        if not self._sublayers and self._declared_shape is None and layer._declared_input_shape is not None \
+                and not _runs_on_host(layer):
             self._declared_shape = layer._declared_input_shape
         self._sublayers.append(layer)
         self._check_unique_names()
         self.built = False
-        if self._declared_shape is not None:
+        if self._declared_shape is not None and not self._host_layers():
             self.build(self._declared_shape)
 
     def pop(self) -> Layer:
@@ -70,7 +81,7 @@ class Sequential(Model):
             raise ValueError(f"Sequential model {self.name!r} has no layers to pop.")
         layer = self._sublayers.pop()
         self.built = False
-        if self._declared_shape is not None and self._sublayers:
+        if self._declared_shape is not None and self._sublayers and not self._host_layers():
             self.build(self._declared_shape)
         return layer
 
@@ -78,7 +89,7 @@ class Sequential(Model):
         """Infer every layer's shapes for inputs of `input_shape` (batch first)."""
         shape = tuple(input_shape if input_shape is not None else self._declared_shape)
         self._build_input_shape = shape
-        for layer in self._sublayers:
+        for layer in self._compiled_layers():
             try:
                 layer._maybe_build(shape)
                 shape = layer.compute_output_shape(shape)
@@ -91,8 +102,29 @@ class Sequential(Model):
         self._output_shape = shape
         self.built = True
 
+    def _host_layers(self) -> list[Layer]:
+        """The leading layers that run on the host (string lookups, text vectorization)."""
+        out = []
+        for layer in self._sublayers:
+            if not _runs_on_host(layer):
+                break
+            out.append(layer)
+        return out
+
+    def _compiled_layers(self) -> list[Layer]:
+        return self._sublayers[len(self._host_layers()):]
+
+    def _host_inputs(self, x: Any) -> Any:
+        """Raw inputs through the host layers (strings -> integer arrays); as is without them."""
+        for layer in self._host_layers():
+            x = layer(x)
+        return x
+
     def _expected_input_shape(self) -> Any:
-        return self._build_input_shape if self.built else self._declared_shape
+        if self.built:
+            return self._build_input_shape
+        # with host layers first, the declared input (strings) is not what the compiled layers see
+        return None if self._host_layers() else self._declared_shape
 
     def _check_model_input(self, shape: Any, argument: str = "inputs") -> None:
         expected = self._expected_input_shape()
@@ -112,7 +144,7 @@ class Sequential(Model):
     def call(self, inputs: Any, training: bool = False) -> Any:
         ctx = _context.current()
         x, mask = inputs, None
-        for layer in self._sublayers:
+        for layer in self._compiled_layers():
             x, mask = layer._call_in_context(ctx, x, mask=mask, training=training)
         return x
 
@@ -121,7 +153,8 @@ class Sequential(Model):
         return [self._sublayers[-1].name] if self._sublayers else ["output"]
 
     def _input_consumers(self) -> list[tuple[int, Any]]:
-        first = self._sublayers[0] if self._sublayers else None
+        compiled = self._compiled_layers()
+        first = compiled[0] if compiled else None
         if isinstance(first, Model):
             return first._input_consumers()
         return [(0, first)] if first is not None else []

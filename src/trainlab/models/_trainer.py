@@ -256,7 +256,7 @@ class TrainerMixin:
                  prefix: str = "") -> tuple[Any, Any, Any, int]:
         if x is None:
             raise ValueError(f"`{prefix}x` is required.")
-        x = _data.to_arrays(x, prefix + "x")
+        x = _data.to_arrays(self._host_inputs(x), prefix + "x")
         if y is None and need_y:
             raise ValueError(
                 f"`{prefix}y` is required: pass the targets (labels or values) the model should learn."
@@ -496,7 +496,7 @@ class TrainerMixin:
             from ._iterable import predict_iterable
 
             return predict_iterable(self, x, steps=steps)
-        x = _data.to_arrays(x, "x")
+        x = _data.to_arrays(self._host_inputs(x), "x")
         n = _data.check_same_length(x=x)
         _data.check_finite(x, "x")
         self._check_inputs_fit(x)
@@ -562,7 +562,7 @@ class TrainerMixin:
 
     def predict_on_batch(self, x: Any) -> Any:
         """Outputs for one batch (no batching inside)."""
-        x = _data.to_arrays(x, "x")
+        x = _data.to_arrays(self._host_inputs(x), "x")
         self._check_inputs_fit(x)
         data = jax.device_put(x)
         key = ("predict_on_batch", _signature(data))

@@ -25,14 +25,18 @@ __all__ = ["StringLookup", "HostLayerMixin"]
 class HostLayerMixin:
     """For layers that work on strings: they run on the host (numpy), never in
     a compiled model; calling them inside one raises an error that says how
-    to use them instead."""
+    to use them instead. A `Sequential` model accepts them as its first
+    layers: it applies them to the inputs on the host before the compiled
+    program (in fit, evaluate, predict and calls), and saves them with the model."""
+
+    runs_on_host = True
 
     def _host_only_error(self) -> TypeError:
         return TypeError(
             f"Layer {self.name!r} ({type(self).__name__}) works on strings, which cannot enter a compiled JAX "
             f"model (Keras's JAX backend has the same limit). Apply it to the data instead: "
             f"x = {self.name}(texts), or dataset.map(lambda x, y: ({self.name}(x), y)); then feed the "
-            f"integer output to the model (e.g. an Embedding layer)."
+            f"integer output to the model (e.g. an Embedding layer); or make it the first layer of a Sequential model."
         )
 
     def build(self, input_shape: Any) -> None:
