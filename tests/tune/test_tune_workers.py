@@ -169,3 +169,24 @@ def test_example_configuration_is_valid():
     config = load_config(pathlib.Path(__file__).resolve().parents[2] / "examples" / "tune_fashion_mnist.toml")
     assert config.space["learning_rate"] == Float("learning_rate", 1e-4, 1e-1, log=True)
     assert config.tuner_kwargs()["max_trials"] == 16
+
+
+def test_workers_share_out_the_cores_and_pass_settings_on(monkeypatch, tmp_path):
+    import argparse
+
+    from trainlab.tune import cli as tune_cli
+
+    monkeypatch.setattr("trainlab.tune.executor.cpu_cores", lambda: 8)
+    monkeypatch.setattr("jax.default_backend", lambda: "cpu")
+    assert [tune_cli.default_concurrency(k) for k in (1, 2, 3, 16)] == [8, 4, 2, 1]
+    monkeypatch.setattr("jax.default_backend", lambda: "gpu")
+    assert tune_cli.default_concurrency(2) is None  # the executor's own default (one program) on a GPU
+    args = argparse.Namespace(config=str(tmp_path / "c.toml"), strategy="tpe", epochs=None, seed=3, quiet=True)
+    tuner = argparse.Namespace(storage_url="sqlite:///s.db", study_name="st", max_trials=9)
+    cmd = tune_cli.worker_command(args, tuner, 1, 4)
+    assert cmd[1:5] == ["-m", "trainlab", "tune", str(tmp_path / "c.toml")]
+    flags = {flag: cmd[i + 1] for i, flag in enumerate(cmd[:-1]) if flag.startswith("--") and
+             not cmd[i + 1].startswith("--")}
+    assert flags["--worker-index"] == "1" and flags["--trials"] == "9" and flags["--storage"] == "sqlite:///s.db"
+    assert flags["--strategy"] == "tpe" and flags["--seed"] == "3" and flags["--concurrent-programs"] == "4"
+    assert "--epochs" not in cmd and "--child" in cmd and "--no-report" in cmd and cmd[-1] == "--quiet"

@@ -34,6 +34,9 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--strategy", default=None, help="random, grid, tpe, successive_halving, hyperband, pbt")
     p.add_argument("--epochs", type=int, default=None, help="epochs per trial (overrides [search])")
     p.add_argument("--seed", type=int, default=None, help="random seed (overrides [search])")
+    p.add_argument("--concurrent-programs", type=int, default=None,
+                   help="programs each worker trains at the same time (default: on CPU the cores shared out "
+                        "between the workers, on GPU 1; overrides [search] concurrent_programs)")
     p.add_argument("--report", default=None, help="HTML report path (default <directory>/<study>-report.html)")
     p.add_argument("--no-report", action="store_true", help="do not write the HTML report")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -46,13 +49,40 @@ def _make_tuner(args: argparse.Namespace, config: Any, x: Any, y: Any) -> Any:
 
     kwargs = config.tuner_kwargs()
     for arg, key in (("trials", "max_trials"), ("storage", "storage"), ("study_name", "study_name"),
-                     ("strategy", "strategy"), ("epochs", "epochs"), ("seed", "seed")):
+                     ("strategy", "strategy"), ("epochs", "epochs"), ("seed", "seed"),
+                     ("concurrent_programs", "concurrent_programs")):
         value = getattr(args, arg)
         if value is not None:
             kwargs[key] = value
     kwargs["worker"] = args.worker_index
     kwargs["verbose"] = 0 if args.quiet else 1
     return Tuner(config.build_fn(x, y), space=config.space, **kwargs)
+
+
+def default_concurrency(workers: int) -> int | None:
+    """Programs per worker when `workers` processes share this machine: on CPU
+    its cores shared out (at least one each); elsewhere the executor's default."""
+    import jax
+
+    from .executor import cpu_cores
+
+    if jax.default_backend() != "cpu":
+        return None
+    return max(1, cpu_cores() // max(1, workers))
+
+
+def worker_command(args: argparse.Namespace, tuner: Any, index: int, concurrent_programs: int | None) -> list[str]:
+    """The command line of worker `index` of a ``--workers K`` run."""
+    cmd = [sys.executable, "-m", "trainlab", "tune", os.path.abspath(args.config), "--workers", "1",
+           "--storage", tuner.storage_url, "--study-name", tuner.study_name, "--worker-index", str(index),
+           "--trials", str(tuner.max_trials), "--no-report", "--child"]
+    for flag, value in (("--strategy", args.strategy), ("--epochs", args.epochs), ("--seed", args.seed),
+                        ("--concurrent-programs", concurrent_programs)):
+        if value is not None:
+            cmd += [flag, str(value)]
+    if args.quiet:
+        cmd.append("--quiet")
+    return cmd
 
 
 def run(args: argparse.Namespace) -> int:
@@ -72,17 +102,8 @@ def run(args: argparse.Namespace) -> int:
             storage = tuner.storage_url or default_storage_url(tuner.directory, tuner.study_name)
             tuner.storage_url = storage
             _ = tuner.study  # create the study (and check the storage) once, before the workers start
-            procs = []
-            for i in range(args.workers):
-                cmd = [sys.executable, "-m", "trainlab", "tune", os.path.abspath(args.config), "--workers", "1",
-                       "--storage", storage, "--study-name", tuner.study_name, "--worker-index", str(i),
-                       "--trials", str(tuner.max_trials), "--no-report", "--child"]
-                for flag, value in (("--strategy", args.strategy), ("--epochs", args.epochs), ("--seed", args.seed)):
-                    if value is not None:
-                        cmd += [flag, str(value)]
-                if args.quiet:
-                    cmd.append("--quiet")
-                procs.append(subprocess.Popen(cmd))
+            per_worker = tuner.concurrent_programs or default_concurrency(args.workers)
+            procs = [subprocess.Popen(worker_command(args, tuner, i, per_worker)) for i in range(args.workers)]
             codes = [p.wait() for p in procs]
             if any(c == 2 for c in codes):
                 return 2
