@@ -302,3 +302,13 @@ def test_token_index_beyond_embedding_input_dim():
         model.fit(x, np.zeros((2, 1)), verbose=0)
     with pytest.raises(ValueError, match=r"`x` contains token index 100"):
         model.predict(x, verbose=0)
+
+
+def test_metrics_passed_by_position_get_a_hint_about_keras3_compile_order():
+    model = tl.Sequential([layers.Dense(1, input_shape=(3,))])
+    with pytest.raises(TypeError, match=r"`loss_weights` must be a number per output.*received \['accuracy'\]"
+                                         r".*compile order is \(optimizer, loss, loss_weights, metrics\)"):
+        model.compile("adam", "mse", ["accuracy"])
+    with pytest.raises(TypeError, match=r"`loss_weights` must be a number per output"):
+        model.compile("adam", "mse", loss_weights=[object()])
+    model.compile("adam", "mse", loss_weights=[2.0])  # a number per output is fine

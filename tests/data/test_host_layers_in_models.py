@@ -85,3 +85,16 @@ def test_host_layer_inside_a_functional_model_says_how_to_use_it():
     inp = layers.Input((1,))
     with pytest.raises(TypeError, match=r"first layer of a Sequential model"):
         vec(inp)
+
+
+def test_string_input_layer_then_text_vectorization(tmp_path):
+    """The course's `Input(shape=(), dtype="string")` before the vectorizer."""
+    x, y = _texts(40)
+    model = tl.Sequential([layers.Input(shape=(), dtype="string"), _vectorizer(x)] + _head())
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    path = str(tmp_path / "m.trainlab")
+    model.save(path)
+    loaded = tl.models.load_model(path)
+    np.testing.assert_allclose(loaded.predict(x[:5], verbose=0), model.predict(x[:5], verbose=0), rtol=1e-6)
+    assert model.layers[1].output_shape == (None, 6, 8)  # the embedding, built from the vectorized sequences

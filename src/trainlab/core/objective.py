@@ -27,6 +27,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 __all__ = ["Objective", "OutputSpec"]
 
@@ -112,6 +113,20 @@ class Objective:
                 "loss=\"sparse_categorical_crossentropy\" for integer class labels."
             )
         weights = _as_list_for_outputs(1.0 if loss_weights is None else loss_weights, names, "loss_weights")
+        def number(w: Any) -> bool:
+            return isinstance(w, (int, float, np.integer, np.floating)) and not isinstance(w, bool)
+
+        # a one-output model given loss_weights=[2.0] (a list of one number per output)
+        weights = [w[0] if isinstance(w, (list, tuple)) and len(w) == 1 and number(w[0]) else w for w in weights]
+        for w in weights:
+            if w is not None and not number(w):
+                hint = (" A list of metric names here usually means metrics were passed by position: "
+                        "Keras 3's compile order is (optimizer, loss, loss_weights, metrics), so write "
+                        "metrics=[...].") if isinstance(w, (list, tuple, str)) else ""
+                raise TypeError(
+                    f"`loss_weights` must be a number per output (e.g. 1.0, or {{'output_name': 0.5}}); "
+                    f"received {w!r}.{hint}"
+                )
         metric_lists = _spread_metrics(metrics, names, single, "metrics")
         weighted_lists = _spread_metrics(weighted_metrics, names, single, "weighted_metrics")
         out_layers = model_output_layers(model)

@@ -121,7 +121,7 @@ class KerasTensor:
 
     def __init__(self, shape: tuple, dtype: Any = "float32", node: "Node | None" = None, index: int = 0, name: str | None = None):
         self.shape = tuple(None if d is None else int(d) for d in shape)
-        self.dtype = jnp.dtype(dtype)
+        self.dtype = np.dtype(object) if dtype == "string" else jnp.dtype(dtype)  # strings: host layers only
         self.node = node
         self.index = index
         self.name = name

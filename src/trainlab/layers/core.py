@@ -52,7 +52,8 @@ class InputLayer(Layer):
         if isinstance(shape, int):
             shape = (shape,)
         super().__init__(name=name or unique_name("input_layer"), **kw)
-        self.input_dtype = str(jnp.dtype(dtype))
+        # strings (Keras's dtype="string", tf.string) feed the host layers that begin a Sequential
+        self.input_dtype = "string" if dtype in ("string", "str", str, object) else str(jnp.dtype(dtype))
         self.batch_shape = (batch_size,) + tuple(shape)
         self.built = True
         self._build_input_shape = self.batch_shape
