@@ -20,12 +20,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+from run import run_json, run_peers  # noqa: E402  (bench/run.py: shared peer runner)
 
 PEERS = [
     # (label, script, extra args, which python)
@@ -72,33 +73,10 @@ print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads()
 '''
 
 
-def run_json(cmd: list[str], env: dict[str, str], timeout: int = 3600) -> dict:
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
-    for line in reversed(proc.stdout.strip().splitlines()):
-        if line.startswith("{"):
-            return json.loads(line)
-    raise RuntimeError(f"{' '.join(cmd[:3])} printed no result (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
-
-
 def workload(args: argparse.Namespace, env: dict[str, str]) -> dict[str, dict]:
-    peers_dir = os.path.join(args.shared, "peers")
-    results: dict[str, list[dict]] = {}
-    for _ in range(args.repeat):
-        for label, script, extra, which in PEERS:
-            python = sys.executable if which == "self" else args.peers_python
-            path = script if os.path.isabs(script) else os.path.join(peers_dir, script)
-            cmd = [python, path, "--workload", "cnn", "--train-size", str(args.train_size),
-                   "--epochs", str(args.epochs)] + extra
-            t = time.perf_counter()
-            try:
-                out = run_json(cmd, env)
-            except Exception as exc:  # a peer that cannot run is reported, not fatal
-                print(f"[bench_cnn] {label} failed: {exc}", file=sys.stderr)
-                continue
-            print(f"[bench_cnn] {label}: steady {out['steady_epoch_seconds']:.2f} s/epoch, acc "
-                  f"{out['test_accuracy']:.4f} ({time.perf_counter() - t:.0f} s)", file=sys.stderr)
-            results.setdefault(label, []).append(out)
-    return {k: min(v, key=lambda r: r["steady_epoch_seconds"]) for k, v in results.items()}
+    """The best steady epoch of each peer on the cnn workload (`run.run_peers`)."""
+    return run_peers(PEERS, ["--workload", "cnn", "--train-size", str(args.train_size), "--epochs", str(args.epochs)],
+                     env=env, peers_python=args.peers_python, shared=args.shared, repeat=args.repeat, tag="bench_cnn")
 
 
 def jax_kernels(reps: int) -> dict[str, dict[str, float]]:

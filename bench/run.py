@@ -50,6 +50,31 @@ def run_json(cmd: list[str], env: dict[str, str], timeout: int = 1800) -> dict:
     raise RuntimeError(f"{' '.join(cmd)} printed no result (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
 
 
+def run_peers(peers: list, workload_args: list[str], *, env: dict[str, str], peers_python: str, shared: str,
+              repeat: int, tag: str, skip: list[str] | None = None) -> dict[str, dict]:
+    """Run every ``(label, script, extra_args, "self"|"peers")`` of `peers` on one
+    workload, `repeat` alternating rounds; the best (lowest steady epoch) run of
+    each. A peer that cannot run is reported on stderr and left out."""
+    peers_dir = os.path.join(shared, "peers")
+    results: dict[str, list[dict]] = {}
+    for _ in range(repeat):
+        for label, script, extra, which in peers:
+            if skip and label in skip:
+                continue
+            python = sys.executable if which == "self" else peers_python
+            path = script if os.path.isabs(script) else os.path.join(peers_dir, script)
+            t = time.perf_counter()
+            try:
+                out = run_json([python, path] + workload_args + extra, env)
+            except Exception as exc:  # a peer that cannot run is reported, not fatal
+                print(f"[{tag}] {label} failed: {exc}", file=sys.stderr)
+                continue
+            print(f"[{tag}] {label}: steady {out['steady_epoch_seconds']:.3f} s/epoch, "
+                  f"acc {out['test_accuracy']:.4f} ({time.perf_counter() - t:.0f} s)", file=sys.stderr)
+            results.setdefault(label, []).append(out)
+    return {k: min(v, key=lambda r: r["steady_epoch_seconds"]) for k, v in results.items()}
+
+
 def machine() -> str:
     cpu = platform.processor() or ""
     try:
@@ -64,28 +89,11 @@ def machine() -> str:
 
 
 def mlp_section(args: argparse.Namespace, env: dict[str, str]) -> str:
-    peers_dir = os.path.join(args.shared, "peers")
-    results: dict[str, list[dict]] = {}
-    for _ in range(args.repeat):
-        for label, script, extra, which in PEERS:
-            if args.skip and label in args.skip:
-                continue
-            python = sys.executable if which == "self" else args.peers_python
-            path = script if os.path.isabs(script) else os.path.join(peers_dir, script)
-            cmd = [python, path, "--workload", "mlp", "--epochs", str(args.epochs)] + extra
-            t = time.perf_counter()
-            try:
-                out = run_json(cmd, env)
-            except Exception as exc:  # a peer that cannot run is reported, not fatal
-                print(f"[bench] {label} failed: {exc}", file=sys.stderr)
-                continue
-            print(f"[bench] {label}: steady {out['steady_epoch_seconds']:.3f} s/epoch, "
-                  f"acc {out['test_accuracy']:.4f} ({time.perf_counter() - t:.0f} s)", file=sys.stderr)
-            results.setdefault(label, []).append(out)
-    if "trainlab" not in results:
+    best = run_peers(PEERS, ["--workload", "mlp", "--epochs", str(args.epochs)], env=env,
+                     peers_python=args.peers_python, shared=args.shared, repeat=args.repeat, tag="bench",
+                     skip=args.skip)
+    if "trainlab" not in best:
         return "### MLP workload\n\ntrainlab did not run.\n"
-    # best (lowest) steady time over repeats: the least disturbed run of each
-    best = {k: min(v, key=lambda r: r["steady_epoch_seconds"]) for k, v in results.items()}
     t_ours = best["trainlab"]["steady_epoch_seconds"]
     acc_ours = best["trainlab"]["test_accuracy"]
     lines = [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import pathlib
 
 import jax
@@ -10,14 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "examples"
-
-
-def load(name):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from _examples import load_example
 
 
 def banded_images(n, seed=0, size=28, classes=10):
@@ -32,14 +24,14 @@ def banded_images(n, seed=0, size=28, classes=10):
 
 def test_fashion_mnist_cnn_learns_on_small_synthetic_images():
     x, y = banded_images(1200)
-    out = load("fashion_mnist_cnn").main(data=((x[:1000], y[:1000]), (x[1000:], y[1000:])), epochs=2, verbose=0)
+    out = load_example("fashion_mnist_cnn").main(data=((x[:1000], y[:1000]), (x[1000:], y[1000:])), epochs=2, verbose=0)
     assert out["test_accuracy"] > 0.9
     assert [layer.name for layer in out["model"].layers][:2] == ["conv2d", "max_pooling2d"]
 
 
 def test_efficient_cnn_compares_parameters_and_time():
     x, y = banded_images(256, seed=1)
-    out = load("efficient_cnn").main(data=((x, y), (x[:64], y[:64])), epochs=2, width=0.5, plan=[(32, 2)], verbose=0)
+    out = load_example("efficient_cnn").main(data=((x, y), (x[:64], y[:64])), epochs=2, width=0.5, plan=[(32, 2)], verbose=0)
     plain, mobile = out["plain"], out["mobilenet"]
     assert plain["params"] > 2 * mobile["params"]
     assert plain["steady_epoch_seconds"] > 0 and mobile["steady_epoch_seconds"] > 0
@@ -63,7 +55,7 @@ def write_cifar100_folder(root: pathlib.Path, n_train=320, n_test=64, classes=10
 
 
 def test_cifar100_recipe_trains_on_a_generated_fixture(tmp_path):
-    module = load("cifar100_augmented")
+    module = load_example("cifar100_augmented")
     root = write_cifar100_folder(tmp_path)
     out = module.main(path=root, epochs=6, width=0.25, batch_size=32, blocks_per_stage=1, validation_split=0.0,
                       verbose=0)
@@ -75,7 +67,7 @@ def test_cifar100_recipe_trains_on_a_generated_fixture(tmp_path):
 
 
 def test_cifar100_augmentation_is_random_in_training_and_identity_at_inference():
-    module = load("cifar100_augmented")
+    module = load_example("cifar100_augmented")
     import trainlab as tl
 
     x = jnp.asarray(np.random.default_rng(0).integers(0, 255, (8, 32, 32, 3)).astype("float32"))

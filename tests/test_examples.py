@@ -1,23 +1,13 @@
 """The course programs in examples/ run (on small or generated data) and do what they teach."""
 
-import importlib.util
-import pathlib
-
 import numpy as np
 import pytest
 
-EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "examples"
-
-
-def load(name):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from _examples import load_example
 
 
 def test_a_linear_regression_custom_loop():
-    out = load("linear_regression_custom_loop").train(steps=300, verbose=False)
+    out = load_example("linear_regression_custom_loop").train(steps=300, verbose=False)
     np.testing.assert_allclose(out["w"], [3.0, -2.0], atol=0.05)
     assert abs(out["b"] - 1.0) < 0.05
     assert out["learning_rate"] == pytest.approx(0.1 * 0.5 ** 3, rel=1e-6)  # staircase: halved at steps 100, 200, 300
@@ -32,18 +22,18 @@ def test_b_fashion_mnist_mlp_on_small_synthetic_images():
     for c in range(10):
         x[y == c, 2 * c:2 * c + 6] += 150
     data = ((x[:1200], y[:1200]), (x[1200:], y[1200:]))
-    out = load("fashion_mnist_mlp").main(data=data, epochs=3, verbose=0)
+    out = load_example("fashion_mnist_mlp").main(data=data, epochs=3, verbose=0)
     assert out["test_accuracy"] > 0.9
     assert set(out["history"].history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
 
 
 def test_c_imdb_text_classifier_on_generated_tokens():
-    out = load("imdb_text_classifier").main(epochs=10, n=1500, batch_size=64, verbose=0)
+    out = load_example("imdb_text_classifier").main(epochs=10, n=1500, batch_size=64, verbose=0)
     assert out["test_accuracy"] > 0.8
 
 
 def test_d_early_stopping_stops_when_validation_loss_turns_up():
-    out = load("early_stopping").main(epochs=300, patience=10, verbose=0)
+    out = load_example("early_stopping").main(epochs=300, patience=10, verbose=0)
     val = out["history"].history["val_loss"]
     assert len(val) < 300 and out["stopped_epoch"] > 0
     assert min(val) < val[-1]  # the validation loss had turned up when it stopped

@@ -1,22 +1,12 @@
 """The data course programs in examples/ run on generated fixtures and do what they teach."""
 
-import importlib.util
-import pathlib
-
 import numpy as np
 
-EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
-
-
-def load(name):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from _examples import load_example
 
 
 def test_california_housing_from_a_dataframe():
-    example = load("california_housing_regression")
+    example = load_example("california_housing_regression")
     frame = example.generated_housing(n=2000, seed=3)
     out = example.main(frame.iloc[:1600], frame.iloc[1600:], epochs=12, verbose=0)
     # both models beat the mean by far; the MLP captures the nonlinear part the linear model cannot
@@ -30,7 +20,7 @@ def test_california_housing_from_a_dataframe():
 
 
 def test_cifar_pipeline_with_augmentation_on_generated_images():
-    example = load("cifar_augmentation")
+    example = load_example("cifar_augmentation")
     out = example.main(generated=True, n=800, epochs=4, verbose=0)
     assert out["source"] == "generated images"
     assert out["test_accuracy"] > 0.3  # ten classes: chance is 0.1

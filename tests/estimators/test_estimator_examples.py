@@ -1,23 +1,13 @@
 """The estimator course programs in examples/ run and do what they teach."""
 
-import importlib.util
-import pathlib
-
 import numpy as np
 import pytest
 
-EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
-
-
-def load(name):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from _examples import load_example
 
 
 def test_crash_course_walkthrough_matches_least_squares_within_two_percent(tmp_path, capsys):
-    cc = load("crash_course_linear_regression")
+    cc = load_example("crash_course_linear_regression")
     df = cc.synthetic_housing(6000, seed=1)
     out = cc.main(df, steps=1500, periods=5, plot_path=str(tmp_path / "rmse.png"))
     assert abs(out["val_rmse"] / out["ols_val_rmse"] - 1) < 0.02
@@ -31,7 +21,7 @@ def test_crash_course_walkthrough_matches_least_squares_within_two_percent(tmp_p
 
 
 def test_crash_course_prepares_the_dataframe_as_the_course_does():
-    cc = load("crash_course_linear_regression")
+    cc = load_example("crash_course_linear_regression")
     df = cc.synthetic_housing(100, seed=0)
     train, val = cc.prepare(df, seed=0)
     assert len(train) == 70 and len(val) == 30
@@ -43,7 +33,7 @@ def test_crash_course_prepares_the_dataframe_as_the_course_does():
 
 
 def test_crash_course_uses_the_real_data_when_the_loader_has_it(monkeypatch):
-    cc = load("crash_course_linear_regression")
+    cc = load_example("crash_course_linear_regression")
     from trainlab.datasets import california_housing
     from trainlab.datasets._errors import DatasetNotFoundError
 
@@ -61,12 +51,12 @@ def test_crash_course_uses_the_real_data_when_the_loader_has_it(monkeypatch):
 
 
 def test_anomaly_detection_on_digits():
-    out = load("anomaly_detection_digits").main(digit=0, epochs=60, verbose=0)
+    out = load_example("anomaly_detection_digits").main(digit=0, epochs=60, verbose=0)
     assert out["roc_auc"] > 0.97 and out["detected"] > 0.8 and out["false_alarms"] < 0.3
 
 
 def test_transfer_learning_recipes_on_split_digits():
-    out = load("transfer_learning_digits").run(seed=0, labels_per_class=5, pretrain_epochs=20, head_epochs=60,
+    out = load_example("transfer_learning_digits").run(seed=0, labels_per_class=5, pretrain_epochs=20, head_epochs=60,
                                                fine_tune_epochs=30)
     assert out["base_unchanged_while_frozen"] and out["base_changed_by_fine_tuning"]
     for key in ("scratch", "feature_extraction", "fine_tuning"):
