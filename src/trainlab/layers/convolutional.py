@@ -153,15 +153,19 @@ class _Conv(_BaseConv):
                 f"to a divisor of {channels}, or change the channels of the previous layer."
             )
         self._built_channels = channels
-        shape = self.kernel_size + (channels // self.groups, self.filters)
-        self.add_weight("kernel", shape, self.kernel_initializer, self.kernel_regularizer)
+        self.add_weight("kernel", self._kernel_shape(channels), self.kernel_initializer, self.kernel_regularizer)
         if self.use_bias:
             self.add_weight("bias", (self.filters,), self.bias_initializer, self.bias_regularizer)
 
+    def _kernel_shape(self, channels: int) -> tuple:
+        return self.kernel_size + (channels // self.groups, self.filters)
+
+    def _convolve(self, x):
+        return ops.conv(x, self.kernel, self.strides, self.padding, self.dilation_rate, self.groups,
+                        implementation=self.implementation)
+
     def call(self, inputs):
-        x = self._to_channels_last(inputs)
-        y = ops.conv(x, self.kernel, self.strides, self.padding, self.dilation_rate, self.groups,
-                     implementation=self.implementation)
+        y = self._convolve(self._to_channels_last(inputs))
         return self.activate(self._from_channels_last(self._add_bias(y)))
 
     def compute_output_shape(self, input_shape):
@@ -352,7 +356,7 @@ class SeparableConv2D(_BaseConv):
         }
 
 
-class Conv2DTranspose(_BaseConv):
+class Conv2DTranspose(_Conv):
     """Transposed 2-D convolution (learned upsampling): ``(N, H, W, C) ->
     (N, H', W', filters)`` with ``H' = H * strides`` for "same" and
     ``(H - 1) * strides + max(kernel, strides)`` for "valid" (plus
@@ -372,10 +376,9 @@ class Conv2DTranspose(_BaseConv):
                  bias_initializer: Any = "zeros", kernel_regularizer: Any = None, bias_regularizer: Any = None,
                  activity_regularizer: Any = None, kernel_constraint: Any = None, bias_constraint: Any = None,
                  implementation: str | None = None, **kwargs: Any):
-        _no_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
-        super().__init__(kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias,
-                         bias_initializer, bias_regularizer, activity_regularizer, implementation, **kwargs)
-        self.filters = _positive_int("filters", filters, type(self).__name__)
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, 1, activation, use_bias,
+                         kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
+                         activity_regularizer, kernel_constraint, bias_constraint, implementation, **kwargs)
         self.output_padding = None if output_padding is None else normalize_tuple(
             output_padding, self.rank, "output_padding", allow_zero=True)
         if self.output_padding is not None and any(p >= s for p, s in zip(self.output_padding, self.strides)):
@@ -383,8 +386,6 @@ class Conv2DTranspose(_BaseConv):
                 f"`output_padding` of {type(self).__name__} must be smaller than `strides` on every axis; received "
                 f"output_padding={self.output_padding}, strides={self.strides}."
             )
-        self.kernel_initializer = _initializers.get(kernel_initializer, "kernel_initializer")
-        self.kernel_regularizer = _regularizers.get(kernel_regularizer, "kernel_regularizer")
 
     def _out_sizes(self, input_shape):
         pads = transpose_padding_pairs(self.kernel_size, self.strides, self.dilation_rate, self.padding,
@@ -406,29 +407,14 @@ class Conv2DTranspose(_BaseConv):
         self._check_rank(input_shape)
         self._check_channels(input_shape, self._built_channels)
 
-    def build(self, input_shape):
-        channels = self._validate(input_shape)
-        self._built_channels = channels
-        self.add_weight("kernel", self.kernel_size + (self.filters, channels), self.kernel_initializer,
-                        self.kernel_regularizer)
-        if self.use_bias:
-            self.add_weight("bias", (self.filters,), self.bias_initializer, self.bias_regularizer)
+    def _kernel_shape(self, channels: int) -> tuple:
+        return self.kernel_size + (self.filters, channels)  # Keras' transposed layout
 
-    def call(self, inputs):
-        x = self._to_channels_last(inputs)
-        y = ops.conv_transpose(x, self.kernel, self.strides, self.padding, self.output_padding, self.dilation_rate,
-                               implementation=self.implementation)
-        return self.activate(self._from_channels_last(self._add_bias(y)))
-
-    def compute_output_shape(self, input_shape):
-        self._check_rank(input_shape)
-        return self._with_spatial(input_shape, self._out_sizes(input_shape), self.filters)
+    def _convolve(self, x):
+        return ops.conv_transpose(x, self.kernel, self.strides, self.padding, self.output_padding,
+                                  self.dilation_rate, implementation=self.implementation)
 
     def get_config(self):
-        return {
-            **super().get_config(),
-            "filters": self.filters,
-            "output_padding": None if self.output_padding is None else list(self.output_padding),
-            "kernel_initializer": _initializers.serialize(self.kernel_initializer),
-            "kernel_regularizer": _regularizers.serialize(self.kernel_regularizer),
-        }
+        config = super().get_config()
+        config.pop("groups")  # Keras' Conv2DTranspose has no groups
+        return {**config, "output_padding": None if self.output_padding is None else list(self.output_padding)}
