@@ -51,7 +51,7 @@ from ..core.loop import EpochRunner, EvalRunner
 from ..core.step import eval_env, init_train_state, make_eval_step, make_train_step
 
 __all__ = ["Member", "PopulationExecutor", "structure_signature", "estimate_member_bytes", "device_memory_budget",
-           "CPU_MEMBERS_PER_PROGRAM"]
+           "CPU_MEMBERS_PER_PROGRAM", "cpu_cores"]
 
 
 @dataclass
