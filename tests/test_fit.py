@@ -304,11 +304,18 @@ def test_token_index_beyond_embedding_input_dim():
         model.predict(x, verbose=0)
 
 
-def test_metrics_passed_by_position_get_a_hint_about_keras3_compile_order():
-    model = tl.Sequential([layers.Dense(1, input_shape=(3,))])
-    with pytest.raises(TypeError, match=r"`loss_weights` must be a number per output.*received \['accuracy'\]"
-                                         r".*compile order is \(optimizer, loss, loss_weights, metrics\)"):
-        model.compile("adam", "mse", ["accuracy"])
-    with pytest.raises(TypeError, match=r"`loss_weights` must be a number per output"):
+def test_metrics_passed_by_position_as_in_tf_keras_2_and_bad_loss_weights():
+    x = np.random.default_rng(0).normal(size=(64, 3)).astype("float32")
+    y = (x[:, :1] > 0).astype("float32")
+    model = tl.Sequential([layers.Dense(1, activation="sigmoid", input_shape=(3,))])
+    model.compile("adam", "binary_crossentropy", ["accuracy"])  # tf.keras 2 order: metrics third
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    assert set(logs) == {"loss", "accuracy"}
+    model.compile("adam", "binary_crossentropy", [tl.metrics.AUC(), "mae"])
+    assert set(model.evaluate(x, y, verbose=0, return_dict=True)) == {"loss", "auc", "mae"}
+    with pytest.raises(TypeError, match=r"`loss_weights` must be a number per output.*received \[<object"):
         model.compile("adam", "mse", loss_weights=[object()])
+    with pytest.raises(TypeError, match=r"received \[\['x', 2\]\].*compile order is \(optimizer, loss, loss_weights"):
+        model.compile("adam", "mse", [["x", 2]])
     model.compile("adam", "mse", loss_weights=[2.0])  # a number per output is fine
+    model.compile("adam", "mse", [2.0])

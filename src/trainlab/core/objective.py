@@ -120,9 +120,8 @@ class Objective:
         weights = [w[0] if isinstance(w, (list, tuple)) and len(w) == 1 and number(w[0]) else w for w in weights]
         for w in weights:
             if w is not None and not number(w):
-                hint = (" A list of metric names here usually means metrics were passed by position: "
-                        "Keras 3's compile order is (optimizer, loss, loss_weights, metrics), so write "
-                        "metrics=[...].") if isinstance(w, (list, tuple, str)) else ""
+                hint = (" If these are metrics, pass them as metrics=[...] (Keras 3's compile order is "
+                        "(optimizer, loss, loss_weights, metrics)).") if isinstance(w, (list, tuple, str)) else ""
                 raise TypeError(
                     f"`loss_weights` must be a number per output (e.g. 1.0, or {{'output_name': 0.5}}); "
                     f"received {w!r}.{hint}"

@@ -49,6 +49,25 @@ def _mask_signature(mask: Any) -> Any:
     return (str(treedef), tuple(bool(v) for v in leaves))
 
 
+
+
+def _looks_like_metrics(value: Any) -> bool:
+    """A list/tuple/dict of metric names or objects (never numbers): metrics
+    passed where Keras 3 puts `loss_weights`."""
+    if isinstance(value, dict):
+        items = list(value.values())
+    elif isinstance(value, (list, tuple)):
+        items = list(value)
+    else:
+        return False
+
+    def metric_like(v: Any) -> bool:
+        if isinstance(v, (list, tuple)):
+            return len(v) > 0 and all(metric_like(u) for u in v)
+        return isinstance(v, str) or (callable(v) and not isinstance(v, (int, float)))
+
+    return len(items) > 0 and all(metric_like(v) for v in items)
+
 class TrainerMixin:
     """compile / fit / evaluate / predict for `Model`."""
 
@@ -75,7 +94,9 @@ class TrainerMixin:
         Args:
             optimizer: name ("adam", "sgd", ...) or optimizer object; default "rmsprop" (Keras).
             loss: name, loss object or function; a list / dict for several outputs.
-            loss_weights: weights of the outputs' losses in the total.
+            loss_weights: weights of the outputs' losses in the total. A list of
+                metric names or objects here is taken as `metrics` (tf.keras 2's
+                positional order, ``compile("adam", "mse", ["mae"])``).
             metrics: e.g. ``["accuracy"]`` (resolved to binary / categorical / sparse
                 accuracy from the loss and shapes, as Keras).
             weighted_metrics: metrics weighted by `sample_weight` / `class_weight`.
@@ -90,6 +111,9 @@ class TrainerMixin:
                 "`run_eagerly=True` is not supported: trainlab always compiles the training step. "
                 "To debug a layer, call it on arrays outside fit (layer(x)) or use jax.disable_jit()."
             )
+        if metrics is None and _looks_like_metrics(loss_weights):
+            # tf.keras 2 order, compile(optimizer, loss, metrics): course code passes metrics third
+            metrics, loss_weights = loss_weights, None
         self.optimizer = _optimizers.get(optimizer)
         self._compile_args = {"loss": loss, "loss_weights": loss_weights, "metrics": metrics,
                               "weighted_metrics": weighted_metrics}
