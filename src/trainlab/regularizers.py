@@ -23,7 +23,7 @@ import jax.numpy as jnp
 from ._registry import Registry
 from ._validation import check_nonnegative
 
-__all__ = ["Regularizer", "L1", "L2", "L1L2", "get", "serialize"]
+__all__ = ["Regularizer", "L1", "L2", "L1L2", "l1", "l2", "l1_l2", "get", "serialize"]
 
 _REGISTRY = Registry("regularizer", "kernel_regularizer")
 
@@ -100,6 +100,11 @@ class L1L2(Regularizer):
 def l1_l2(l1: float = 0.01, l2: float = 0.01) -> L1L2:
     """Keras' `l1_l2` helper (defaults 0.01 and 0.01)."""
     return L1L2(l1, l2)
+
+
+# Keras' lowercase aliases, as in course code: kernel_regularizer=tf.keras.regularizers.l2(0.001)
+l1 = L1
+l2 = L2
 
 
 def get(identifier: Any, argument: str = "kernel_regularizer") -> Regularizer | None:

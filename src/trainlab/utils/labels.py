@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["to_categorical"]
+__all__ = ["to_categorical", "normalize"]
 
 
 def to_categorical(y, num_classes: int | None = None, dtype: str = "float32") -> np.ndarray:
@@ -37,3 +37,19 @@ def to_categorical(y, num_classes: int | None = None, dtype: str = "float32") ->
     out = np.zeros(y.shape + (num_classes,), dtype=dtype)
     np.put_along_axis(out, y[..., None], 1, axis=-1)
     return out
+
+
+def normalize(x, axis: int = -1, order: int = 2) -> np.ndarray:
+    """Scale `x` to unit norm along `axis`, as `keras.utils.normalize` (rows of
+    norm 0 stay 0).
+
+    Example:
+        >>> normalize([[3.0, 4.0], [0.0, 0.0]]).tolist()
+        [[0.6, 0.8], [0.0, 0.0]]
+    """
+    x = np.asarray(x, dtype=np.float64 if np.asarray(x).dtype == np.float64 else np.float32)
+    if not isinstance(order, int) or order < 1:
+        raise ValueError(f"`order` must be a positive integer (2 for the Euclidean norm); received {order!r}.")
+    norm = np.atleast_1d(np.linalg.norm(x, order, axis))
+    norm[norm == 0] = 1
+    return x / np.expand_dims(norm, axis)
