@@ -39,6 +39,13 @@ class _WrapperBase(TrainlabEstimator):
         self.model = model
 
     # -- routed parameters -------------------------------------------------
+    def _keep_extra_kwargs(self, kwargs: dict[str, Any]) -> None:
+        """Constructor keywords beyond the named ones: ``model__*`` are routed to the
+        build function; any other is kept and reported by `fit`."""
+        self._other_kwargs = tuple(k for k in kwargs if not k.startswith("model__"))
+        for key, value in kwargs.items():
+            setattr(self, key, value)
+
     def _routed(self) -> dict[str, Any]:
         return {k[len("model__"):]: v for k, v in vars(self).items() if k.startswith("model__")}
 
@@ -197,9 +204,7 @@ class ModelRegressor(RegressorHead, _WrapperBase):
         self.warm_start = warm_start
         self.random_state = random_state
         self.verbose = verbose
-        self._other_kwargs = tuple(k for k in kwargs if not k.startswith("model__"))
-        for key, value in kwargs.items():
-            setattr(self, key, value)
+        self._keep_extra_kwargs(kwargs)
 
     def _loss(self) -> Any:
         return self._compiled_loss() or self.loss or "mse"
@@ -245,9 +250,7 @@ class ModelClassifier(ClassifierHead, _WrapperBase):
         self.warm_start = warm_start
         self.random_state = random_state
         self.verbose = verbose
-        self._other_kwargs = tuple(k for k in kwargs if not k.startswith("model__"))
-        for key, value in kwargs.items():
-            setattr(self, key, value)
+        self._keep_extra_kwargs(kwargs)
 
     # -- outputs: logits, probabilities -----------------------------------
     def _output_activation(self) -> str | None:
