@@ -105,6 +105,21 @@ class _BaseConv(SpatialMixin, Layer):
     def _add_bias(self, y):
         return y + self.bias if self.use_bias else y
 
+    def _convolve(self, x):
+        """The layer's convolution of channels-last `x` (without bias)."""
+        raise NotImplementedError
+
+    def _out_channels(self, input_shape: Any) -> int | None:
+        return self.filters
+
+    def call(self, inputs):
+        y = self._convolve(self._to_channels_last(inputs))
+        return self.activate(self._from_channels_last(self._add_bias(y)))
+
+    def compute_output_shape(self, input_shape):
+        self._check_rank(input_shape)
+        return self._with_spatial(input_shape, self._out_sizes(input_shape), self._out_channels(input_shape))
+
     def get_config(self) -> dict[str, Any]:
         return {
             **super().get_config(),
@@ -163,14 +178,6 @@ class _Conv(_BaseConv):
     def _convolve(self, x):
         return ops.conv(x, self.kernel, self.strides, self.padding, self.dilation_rate, self.groups,
                         implementation=self.implementation)
-
-    def call(self, inputs):
-        y = self._convolve(self._to_channels_last(inputs))
-        return self.activate(self._from_channels_last(self._add_bias(y)))
-
-    def compute_output_shape(self, input_shape):
-        self._check_rank(input_shape)
-        return self._with_spatial(input_shape, self._out_sizes(input_shape), self.filters)
 
     def get_config(self):
         return {
@@ -269,17 +276,13 @@ class DepthwiseConv2D(_BaseConv):
         if self.use_bias:
             self.add_weight("bias", (channels * self.depth_multiplier,), self.bias_initializer, self.bias_regularizer)
 
-    def call(self, inputs):
-        x = self._to_channels_last(inputs)
-        y = ops.depthwise_conv(x, self.kernel, self.strides, self.padding, self.dilation_rate,
-                               implementation=self.implementation)
-        return self.activate(self._from_channels_last(self._add_bias(y)))
+    def _convolve(self, x):
+        return ops.depthwise_conv(x, self.kernel, self.strides, self.padding, self.dilation_rate,
+                                  implementation=self.implementation)
 
-    def compute_output_shape(self, input_shape):
-        self._check_rank(input_shape)
+    def _out_channels(self, input_shape):
         channels = self._channels(input_shape)
-        out_channels = None if channels is None else channels * self.depth_multiplier
-        return self._with_spatial(input_shape, self._out_sizes(input_shape), out_channels)
+        return None if channels is None else channels * self.depth_multiplier
 
     def get_config(self):
         return {
@@ -333,16 +336,10 @@ class SeparableConv2D(_BaseConv):
         if self.use_bias:
             self.add_weight("bias", (self.filters,), self.bias_initializer, self.bias_regularizer)
 
-    def call(self, inputs):
-        x = self._to_channels_last(inputs)
+    def _convolve(self, x):
         y = ops.depthwise_conv(x, self.depthwise_kernel, self.strides, self.padding, self.dilation_rate,
                                implementation=self.implementation)
-        y = ops.conv(y, self.pointwise_kernel, implementation=self.implementation)
-        return self.activate(self._from_channels_last(self._add_bias(y)))
-
-    def compute_output_shape(self, input_shape):
-        self._check_rank(input_shape)
-        return self._with_spatial(input_shape, self._out_sizes(input_shape), self.filters)
+        return ops.conv(y, self.pointwise_kernel, implementation=self.implementation)
 
     def get_config(self):
         return {
