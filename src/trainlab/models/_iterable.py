@@ -92,7 +92,13 @@ def fit_iterable(model: Any, data: Any, *, batch_size: int, epochs: int, verbose
 
         return model._program(key, factory)(ts, batch)
 
-    def train_epoch(ts: Any) -> Any:
+    def train_epoch(ts: Any, start_step: int = 0) -> Any:
+        if start_step:
+            raise ValueError(
+                "This backup was written in the middle of an epoch, which cannot be resumed when `x` is a "
+                "Dataset or generator (its batch order is its own). Use BackupAndRestore(save_freq='epoch') "
+                "with batched data, or pass arrays."
+            )
         if pending["first"] is not None:  # the batch already read to build the model
             source = itertools.chain([pending["first"]], pending["batches"])
             pending["first"] = None
