@@ -29,20 +29,41 @@ import numpy as np
 __all__ = ["capture", "restore", "callback_states", "set_callback_states"]
 
 
-def _leaves(tree: Any, prefix: str) -> dict[str, np.ndarray]:
-    return {f"{prefix}/{i:05d}": np.array(leaf, order="C") for i, leaf in enumerate(jax.tree.leaves(tree))}
+def _layer_positions(model: Any) -> dict[str, str]:
+    """Layer name -> ``"#<position>"``: a backup names weights by the layer's place
+    in the model, so a model rebuilt with other automatic names (``dense_4``
+    instead of ``dense`` in a notebook) still resumes."""
+    return {layer.name: f"#{i}" for i, layer in enumerate(getattr(model, "layers", []))}
 
 
-def _restore_leaves(template: Any, tensors: dict[str, np.ndarray], prefix: str, what: str, path: str) -> Any:
-    fresh, treedef = jax.tree.flatten(template)
-    saved = [tensors[k] for k in sorted(k for k in tensors if k.startswith(prefix + "/"))]
-    if len(saved) != len(fresh) or any(np.shape(a) != np.shape(b) for a, b in zip(fresh, saved)):
+def _key_path(path: Any, rename: dict[str, str]) -> str:
+    parts = []
+    for k in path:
+        token = getattr(k, "key", getattr(k, "name", getattr(k, "idx", k)))
+        parts.append(rename.get(token, str(token)) if isinstance(token, str) else str(token))
+    return "/".join(parts)
+
+
+def _leaves(tree: Any, prefix: str, rename: dict[str, str]) -> dict[str, np.ndarray]:
+    flat, _ = jax.tree_util.tree_flatten_with_path(tree)
+    return {f"{prefix}/{_key_path(p, rename)}": np.array(leaf, order="C") for p, leaf in flat}
+
+
+def _restore_leaves(template: Any, tensors: dict[str, np.ndarray], prefix: str, rename: dict[str, str],
+                    what: str, path: str) -> Any:
+    flat, treedef = jax.tree_util.tree_flatten_with_path(template)
+    names = [f"{prefix}/{_key_path(p, rename)}" for p, _ in flat]
+    saved = {k for k in tensors if k.startswith(prefix + "/")}
+    bad = sorted(set(names) ^ saved) or [n for n, (_, a) in zip(names, flat) if np.shape(tensors[n]) != np.shape(a)]
+    if bad:
         raise ValueError(
-            f"The backup {path!r} holds {what} that does not fit this model and compile configuration "
-            f"({len(saved)} arrays saved, {len(fresh)} expected). Resume with the model and optimizer the run "
-            f"was started with, or delete the backup to start over."
+            f"The backup {path!r} holds {what} that does not fit this model and compile configuration (e.g. "
+            f"{bad[0]!r}: {len(saved)} arrays saved, {len(names)} expected). It was saved from a different "
+            f"architecture or optimizer: resume with the model the run was started with, or delete the backup "
+            f"to start over."
         )
-    return jax.tree.unflatten(treedef, [jnp.asarray(b, dtype=jnp.asarray(a).dtype) for a, b in zip(fresh, saved)])
+    leaves = [jnp.asarray(tensors[n], dtype=jnp.asarray(a).dtype) for n, (_, a) in zip(names, flat)]
+    return jax.tree.unflatten(treedef, leaves)
 
 
 def _plain(value: Any) -> Any:
@@ -110,13 +131,12 @@ def capture(model: Any, *, epoch: int, step_in_epoch: int, callbacks: list[Any])
         metrics/..., step, key); ``meta``: JSON-able dict (epoch, step_in_epoch,
         optimizer hyperparameters, callback states).
     """
-    from ..saving import _flatten
-
     ts = model._push_host_changes(model._train_state)
-    tensors = {**_flatten(ts.params, "params"), **_flatten(ts.state, "state")}
-    tensors.update(_leaves(ts.opt_state, "optimizer"))
+    rename = _layer_positions(model)
+    tensors = {**_leaves(ts.params, "params", rename), **_leaves(ts.state, "state", rename),
+               **_leaves(ts.opt_state, "optimizer", rename)}
     if step_in_epoch:
-        tensors.update(_leaves(ts.metrics, "metrics"))
+        tensors.update(_leaves(ts.metrics, "metrics", rename))
     tensors["train_state/step"] = np.asarray(ts.step, np.int32).reshape(1)
     tensors["train_state/key"] = np.asarray(jax.random.key_data(ts.key), np.uint32)
     meta = {
@@ -136,14 +156,13 @@ def restore(model: Any, ts: Any, tensors: dict[str, np.ndarray], meta: dict, *, 
         ValueError: the saved arrays do not fit the model (another architecture,
             optimizer or metrics); nothing is changed then.
     """
-    from ..saving import _unflatten_into
-
-    params = _unflatten_into(ts.params, tensors, "params", path)
-    state = _unflatten_into(ts.state, tensors, "state", path)
-    opt_state = _restore_leaves(ts.opt_state, tensors, "optimizer", "optimizer state", path)
+    rename = _layer_positions(model)
+    params = _restore_leaves(ts.params, tensors, "params", rename, "weights", path)
+    state = _restore_leaves(ts.state, tensors, "state", rename, "layer state", path)
+    opt_state = _restore_leaves(ts.opt_state, tensors, "optimizer", rename, "optimizer state", path)
     metrics = ts.metrics
     if int(meta.get("step_in_epoch", 0)):
-        metrics = _restore_leaves(ts.metrics, tensors, "metrics", "running metrics", path)
+        metrics = _restore_leaves(ts.metrics, tensors, "metrics", rename, "running metrics", path)
     ts = ts._replace(params=params, state=state, opt_state=opt_state, metrics=metrics,
                      step=jnp.asarray(int(tensors["train_state/step"][0]), jnp.int32),
                      key=jax.random.wrap_key_data(jnp.asarray(tensors["train_state/key"], jnp.uint32)))
