@@ -15,6 +15,7 @@ a second epoch, and a second `fit` call, never recompile.
 from __future__ import annotations
 
 import math
+import os
 import time
 from typing import Any
 
@@ -402,8 +403,10 @@ class TrainerMixin:
                 jax.random.fold_in(jax.random.fold_in(k, 0x5EED), e), n)[:n_epoch]))
         else:
             perm_fn = self._program(("arange", n_epoch), lambda: jax.jit(lambda k, e: jnp.arange(n_epoch)))
+        from ..callbacks.backup import BackupAndRestore
+
         for cb in cbs.callbacks:
-            if hasattr(cb, "check_fingerprint"):  # BackupAndRestore: resume only into the same batch layout
+            if isinstance(cb, BackupAndRestore):  # resume only into the same batch layout
                 cb._fingerprint = {"num_samples": n_epoch, "batch_size": batch_size, "chunk_steps": runner.chunk_steps}
 
         def train_epoch(ts: Any, start_step: int = 0) -> Any:
@@ -425,9 +428,7 @@ class TrainerMixin:
         """The user's callbacks, then History and the progress bar (Keras' order),
         then the run-directory logger when `run_dir` is given (last, so that it
         records every other callback's actions)."""
-        from ..callbacks import CallbackList, History, ProgbarLogger
-
-        from ..callbacks.backup import BackupAndRestore
+        from ..callbacks import BackupAndRestore, CallbackList, History, ProgbarLogger
 
         cbs = CallbackList(callbacks)
         history = History()
@@ -439,8 +440,6 @@ class TrainerMixin:
 
             cbs.append(RunLogger(run_dir, validation_data=validation_data))
             if not any(isinstance(cb, BackupAndRestore) for cb in cbs.callbacks):
-                import os
-
                 cbs.append(BackupAndRestore(os.path.join(os.fspath(run_dir), "backup")))
         # backups last: they record the state every other callback has reached at the epoch's end
         backups = [cb for cb in cbs.callbacks if isinstance(cb, BackupAndRestore)]
@@ -467,12 +466,13 @@ class TrainerMixin:
             validate: ``(ts, epoch) -> dict`` of validation results (may be empty).
             report: ``steps_done -> bool``: run batch-level callbacks after this call.
         """
+        from ..callbacks.backup import BackupAndRestore
         from ._resume import restore, set_callback_states
 
         track_grads = any(getattr(cb, "requires_grad_norms", False) for cb in cbs.callbacks)
         self.stop_training = False
         logs: dict[str, float] = {}
-        backup = next((cb for cb in cbs.callbacks if hasattr(cb, "check_fingerprint")), None)
+        backup = next((cb for cb in cbs.callbacks if isinstance(cb, BackupAndRestore)), None)
         start_step = 0
         try:
             for cb in cbs.callbacks:

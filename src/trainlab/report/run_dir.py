@@ -118,6 +118,7 @@ class RunLogger(Callback):
         self._lock = FolderLock(self.run_dir, argument="run_dir")
         self._rows: list[dict[str, Any]] = []
         self._prior: dict[str, list[Any]] = {}
+        self._begun = False
 
     # ----------------------------------------------------------------- paths
     def path(self, *parts: str) -> str:
@@ -139,6 +140,7 @@ class RunLogger(Callback):
 
             self._writer = TensorBoardWriter(self.path("tensorboard"))
         self._step = sum(len(s) for s in self._prior.get("step_loss", []))
+        self._begun = True
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         logs = {k: float(v) for k, v in (logs or {}).items()}
@@ -164,7 +166,8 @@ class RunLogger(Callback):
 
     def _on_interrupt(self) -> None:
         """Ctrl-C: diagnosis and report of the finished epochs (history and checkpoints are theirs)."""
-        self._finish(evaluate=False)
+        if self._begun:
+            self._finish(evaluate=False)
 
     def _on_fit_start(self) -> None:
         """Before `fit` reads a backup: take the folder's lock."""
@@ -202,6 +205,7 @@ class RunLogger(Callback):
         from .html import write_report
 
         self.report_path = write_report(self.run_dir)
+        self._begun = False
         self._lock.release()
 
     def _read_prior(self, start: int) -> tuple[list[dict[str, Any]], dict[str, list[Any]]]:
