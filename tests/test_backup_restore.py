@@ -249,3 +249,9 @@ def test_kill_9_at_random_moments_loses_at_most_save_freq_steps_and_resumes_bit_
         assert list(z["resumed_epochs"]) == list(range(last_epoch, epochs))
         np.testing.assert_array_equal(z["val_loss"], z["ref_val_loss"][last_epoch:])
     assert not os.path.exists(os.path.join(backup_dir, "latest.backup"))
+
+
+def test_mid_epoch_backups_need_array_inputs(tmp_path):
+    batches = tl.data.Dataset.from_tensor_slices((X, Y)).batch(20)
+    with pytest.raises(ValueError, match="`save_freq` of BackupAndRestore is 2 steps, but `x` is a Dataset of batches"):
+        _model().fit(batches, epochs=1, verbose=0, callbacks=[BackupAndRestore(tmp_path, save_freq=2)])

@@ -72,6 +72,13 @@ def fit_iterable(model: Any, data: Any, *, batch_size: int, epochs: int, verbose
     objective = model._objective_for(y0)
     steps = steps_per_epoch or _known_length(data)
     cbs, history = model._make_callbacks(callbacks, verbose, epochs, steps, batch_size, run_dir=run_dir)
+    for cb in cbs.callbacks:
+        if getattr(cb, "chunk_steps", None):
+            raise ValueError(
+                f"`save_freq` of BackupAndRestore is {cb.chunk_steps} steps, but `x` is a {type(data).__name__} of "
+                f"batches, whose order a resumed run cannot replay in the middle of an epoch. Use "
+                f"save_freq='epoch', or pass arrays."
+            )
     ts = model._ensure_train_state(objective)
     track_grads = any(getattr(cb, "requires_grad_norms", False) for cb in cbs.callbacks)
     report_every = max(1, (steps or 100) // 20)
