@@ -64,8 +64,6 @@ class BackupAndRestore(Callback):
             or a `backup_dir` in use by another run.
     """
 
-    _resume_attrs = ()
-
     def __init__(self, backup_dir: str | os.PathLike, save_freq: str | int = "epoch", double_checkpoint: bool = False,
                  delete_checkpoint: bool = True):
         super().__init__()
