@@ -1,6 +1,7 @@
 """Callbacks: hooks into `fit` (Keras names and semantics)."""
 
 from ._base import Callback, CallbackList, History
+from .backup import BackupAndRestore
 from .checkpoint import CSVLogger, ModelCheckpoint
 from .early_stopping import EarlyStopping
 from .misc import LambdaCallback, TerminateOnNaN
@@ -17,6 +18,7 @@ __all__ = [
     "LearningRateScheduler",
     "ModelCheckpoint",
     "CSVLogger",
+    "BackupAndRestore",
     "TerminateOnNaN",
     "LambdaCallback",
 ]

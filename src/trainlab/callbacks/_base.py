@@ -26,9 +26,13 @@ class Callback:
         requires_grad_norms: set True in a subclass to make `fit` track the
             per-layer gradient norm inside the compiled step; the epoch means
             appear in ``model.history.grad_norms`` before ``on_epoch_end``.
+        _resume_attrs: names of the attributes that `BackupAndRestore` saves
+            and puts back after ``on_train_begin`` of a resumed `fit` (counters
+            such as EarlyStopping's ``wait``); plain numbers, strings, lists.
     """
 
     requires_grad_norms = False
+    _resume_attrs: tuple[str, ...] = ()
 
     def __init__(self) -> None:
         self.model: Any = None

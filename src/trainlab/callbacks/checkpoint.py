@@ -25,6 +25,8 @@ class ModelCheckpoint(Callback):
     failed save leaves the previous file intact.
     """
 
+    _resume_attrs = ("best", "last_saved")
+
     def __init__(self, filepath: str | os.PathLike, monitor: str = "val_loss", verbose: int = 0,
                  save_best_only: bool = False, save_weights_only: bool = False, mode: str = "auto",
                  save_freq: str = "epoch", initial_value_threshold: float | None = None):

@@ -33,6 +33,8 @@ class EarlyStopping(Callback):
         >>> stop = callbacks.EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)
     """
 
+    _resume_attrs = ("wait", "stopped_epoch", "best", "best_epoch", "_resolved")
+
     def __init__(self, monitor: str = "val_loss", min_delta: float = 0.0, patience: int = 0, verbose: int = 0,
                  mode: str = "auto", baseline: float | None = None, restore_best_weights: bool = False,
                  start_from_epoch: int = 0):

@@ -37,6 +37,8 @@ class ReduceLROnPlateau(Callback):
         min_lr: lower bound on the learning rate.
     """
 
+    _resume_attrs = ("best", "wait", "cooldown_counter", "_mode")
+
     def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10, verbose: int = 0,
                  mode: str = "auto", min_delta: float = 1e-4, cooldown: int = 0, min_lr: float = 0.0, **kwargs: Any):
         super().__init__()

@@ -119,12 +119,39 @@ class EpochRunner:
     def steps_per_epoch(self) -> int:
         return self.full_steps + (1 if self.remainder else 0)
 
-    def calls(self, ts: Any, data: Any, perm: jax.Array) -> Iterator[tuple[Any, Any, dict, int]]:
+    def first_chunk(self, start_step: int) -> int:
+        """Index of the chunk that begins at step `start_step` of an epoch.
+
+        Raises:
+            ValueError: `start_step` is not a chunk boundary (0, C, 2C, ... up to
+                the start of the tail) nor the end of the epoch.
+        """
+        start_step = int(start_step)
+        if start_step == 0:
+            return 0
+        if self.chunk_steps and start_step % self.chunk_steps == 0 and start_step // self.chunk_steps <= self.num_chunks:
+            return start_step // self.chunk_steps
+        if start_step == self.steps_per_epoch:
+            return self.num_chunks
+        raise ValueError(
+            f"`start_step` {start_step} is not a chunk boundary of this epoch ({self.steps_per_epoch} steps in "
+            f"chunks of {self.chunk_steps or self.steps_per_epoch}); resume with the batch size and steps per "
+            f"chunk the run was saved with."
+        )
+
+    def calls(self, ts: Any, data: Any, perm: jax.Array, start_step: int = 0) -> Iterator[tuple[Any, Any, dict, int]]:
         """Run one epoch, yielding ``(ts, step_logs, results, steps_done)`` after
         each compiled call. Calls are dispatched one ahead, so the host reads
-        the logs of call k while call k+1 runs."""
+        the logs of call k while call k+1 runs.
+
+        `start_step` (a chunk boundary, see `first_chunk`) resumes an epoch in
+        the middle: the steps before it are skipped, the batch order (`perm`)
+        is the same."""
         pending = None
-        for c in range(self.num_chunks):
+        first = self.first_chunk(start_step)
+        if start_step and start_step == self.steps_per_epoch:
+            return
+        for c in range(first, self.num_chunks):
             out = self._chunk(ts, data, perm, jnp.int32(c * self.chunk_steps))
             ts = out[0]
             if pending is not None:

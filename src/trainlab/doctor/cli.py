@@ -89,13 +89,64 @@ def _train_configure(p: argparse.ArgumentParser) -> None:
     p.epilog = _EPILOG
     _add_run_options(p)
     p.add_argument("--run-dir", help="run directory (default runs/<dataset>-<time>)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the run in --run-dir where it stopped (killed, Ctrl-C, or finished: give a larger "
+                        "--epochs to train on), with its saved configuration, optimizer state and history")
     p.add_argument("--no-autopilot", action="store_true", help="train without the Autopilot")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def train_from_config(cfg: dict[str, dict[str, Any]], verbose: int = 1) -> dict[str, Any]:
-    """Train as `trainlab train` does; returns ``{"run_dir", "findings", "test", "history"}``."""
+def _resume_plan(run_dir: str, resume: bool) -> tuple[str | None, int]:
+    """``(model file to continue from or None, first epoch)`` for `trainlab train` into `run_dir`.
+
+    A backup (an unfinished run) resumes by itself in `fit`; a finished run goes
+    on from ``checkpoints/last.trainlab`` (weights, optimizer state, step, key).
+    """
+    backup = os.path.join(run_dir, "backup", "latest.backup")
+    if not resume:
+        if os.path.isfile(backup):
+            raise ConfigError(f"`run.dir` {run_dir!r} holds an unfinished run. Pass --resume to continue it, or "
+                              f"choose another --run-dir to start a new run.")
+        return None, 0
+    if os.path.isfile(backup):
+        return None, 0
+    last = os.path.join(run_dir, "checkpoints", "last.trainlab")
+    history = os.path.join(run_dir, "history.json")
+    if not (os.path.isfile(last) and os.path.isfile(history)):
+        raise ConfigError(f"--resume: `run.dir` {run_dir!r} holds no run to continue (no backup/latest.backup, no "
+                          f"checkpoints/last.trainlab). Leave out --resume to start a new run there.")
+    with open(history, encoding="utf-8") as f:
+        epochs_done = len(json.load(f).get("epoch", []))
+    return last, epochs_done
+
+
+def resume_config(run_dir: str, epochs: int | None = None) -> dict[str, dict[str, Any]]:
+    """The configuration a run directory was trained with (its ``config.json``),
+    optionally with more `epochs`; for ``trainlab train --resume``.
+
+    Raises:
+        ConfigError: `run_dir` is not a run directory written by `trainlab train`.
+    """
+    path = os.path.join(run_dir, "config.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            cfg = json.load(f)["run"]
+        cfg["run"]["dir"] = run_dir
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(f"--resume: {path!r} is not the configuration of a `trainlab train` run ({exc}). Pass "
+                          f"the --run-dir of the run to continue.") from None
+    if epochs is not None:
+        cfg["training"]["epochs"] = int(epochs)
+    return cfg
+
+
+def train_from_config(cfg: dict[str, dict[str, Any]], verbose: int = 1, resume: bool = False) -> dict[str, Any]:
+    """Train as `trainlab train` does; returns ``{"run_dir", "findings", "test", "history"}``.
+
+    With `resume`, continue the run in ``cfg["run"]["dir"]`` (see `resume_config`).
+    """
     from .. import callbacks as cbs
+    from ..models import load_model
     from ..report import RunLogger
     from ..utils import set_random_seed
     from ._build import build_model, load_data
@@ -103,14 +154,15 @@ def train_from_config(cfg: dict[str, dict[str, Any]], verbose: int = 1) -> dict[
 
     set_random_seed(cfg["training"]["seed"])
     data = load_data(cfg)
-    model = build_model(cfg, data)
+    run_dir = cfg["run"]["dir"] or os.path.join("runs", f"{cfg['data']['dataset']}-{time.strftime('%Y%m%d-%H%M%S')}")
+    model_file, initial_epoch = _resume_plan(run_dir, resume)
+    model = build_model(cfg, data) if model_file is None else load_model(model_file)
     n = len(data.x_train)
     split = int(n * (1 - cfg["data"]["validation_split"]))
     if split < 1 or split >= n:
         raise ConfigError(f"`data.validation_split` {cfg['data']['validation_split']} leaves no training or no "
                           f"validation samples out of {n}; use a value such as 0.2.")
     x, y, vx, vy = data.x_train[:split], data.y_train[:split], data.x_train[split:], data.y_train[split:]
-    run_dir = cfg["run"]["dir"] or os.path.join("runs", f"{cfg['data']['dataset']}-{time.strftime('%Y%m%d-%H%M%S')}")
     callbacks: list[Any] = []
     if cfg["training"]["early_stopping_patience"]:
         callbacks.append(cbs.EarlyStopping(patience=cfg["training"]["early_stopping_patience"],
@@ -121,9 +173,10 @@ def train_from_config(cfg: dict[str, dict[str, Any]], verbose: int = 1) -> dict[
     logger = RunLogger(run_dir, validation_data=(vx, vy), class_names=data.class_names,
                        config={k: v for k, v in cfg.items()})
     callbacks.append(logger)
+    callbacks.append(cbs.BackupAndRestore(os.path.join(run_dir, "backup")))  # a killed run goes on with --resume
     if verbose:
         model.summary()
-    history = model.fit(x, y, validation_data=(vx, vy), epochs=cfg["training"]["epochs"],
+    history = model.fit(x, y, validation_data=(vx, vy), epochs=cfg["training"]["epochs"], initial_epoch=initial_epoch,
                         batch_size=cfg["training"]["batch_size"], callbacks=callbacks, verbose=verbose)
     test = model.evaluate(data.x_test, data.y_test, verbose=0, return_dict=True)
     from .._io import atomic_write_text
@@ -142,9 +195,14 @@ def _train_run(args: argparse.Namespace) -> int:
     from ..datasets import DatasetNotFoundError
 
     try:
-        cfg = _config_from_args(args)
-        result = train_from_config(cfg, verbose=0 if args.quiet else 1)
-    except (ConfigError, DatasetNotFoundError) as exc:
+        if args.resume:
+            if not args.run_dir:
+                raise ConfigError("--resume needs --run-dir: the run directory to continue.")
+            cfg = resume_config(args.run_dir, epochs=getattr(args, "training__epochs", None))
+        else:
+            cfg = _config_from_args(args)
+        result = train_from_config(cfg, verbose=0 if args.quiet else 1, resume=args.resume)
+    except (ConfigError, DatasetNotFoundError, ValueError) as exc:  # ValueError: e.g. a run dir in use
         _err(str(exc))
         return EXIT_USAGE
     except KeyboardInterrupt:

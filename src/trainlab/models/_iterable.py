@@ -72,6 +72,13 @@ def fit_iterable(model: Any, data: Any, *, batch_size: int, epochs: int, verbose
     objective = model._objective_for(y0)
     steps = steps_per_epoch or _known_length(data)
     cbs, history = model._make_callbacks(callbacks, verbose, epochs, steps, batch_size, run_dir=run_dir)
+    for cb in cbs.callbacks:
+        if getattr(cb, "chunk_steps", None):
+            raise ValueError(
+                f"`save_freq` of BackupAndRestore is {cb.chunk_steps} steps, but `x` is a {type(data).__name__} of "
+                f"batches, whose order a resumed run cannot replay in the middle of an epoch. Use "
+                f"save_freq='epoch', or pass arrays."
+            )
     ts = model._ensure_train_state(objective)
     track_grads = any(getattr(cb, "requires_grad_norms", False) for cb in cbs.callbacks)
     report_every = max(1, (steps or 100) // 20)
@@ -92,7 +99,13 @@ def fit_iterable(model: Any, data: Any, *, batch_size: int, epochs: int, verbose
 
         return model._program(key, factory)(ts, batch)
 
-    def train_epoch(ts: Any) -> Any:
+    def train_epoch(ts: Any, start_step: int = 0) -> Any:
+        if start_step:
+            raise ValueError(
+                "This backup was written in the middle of an epoch, which cannot be resumed when `x` is a "
+                "Dataset or generator (its batch order is its own). Use BackupAndRestore(save_freq='epoch') "
+                "with batched data, or pass arrays."
+            )
         if pending["first"] is not None:  # the batch already read to build the model
             source = itertools.chain([pending["first"]], pending["batches"])
             pending["first"] = None

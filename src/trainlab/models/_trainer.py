@@ -14,6 +14,8 @@ a second epoch, and a second `fit` call, never recompile.
 
 from __future__ import annotations
 
+import math
+import os
 import time
 from typing import Any
 
@@ -26,6 +28,7 @@ from ..core.loop import EpochRunner, EvalRunner, PredictRunner, choose_chunk_ste
 from ..core.objective import Objective
 from ..core.step import eval_env, init_train_state, make_eval_step, make_predict_step, make_train_step
 from ..core.train_state import as_array_tree
+from .._interrupts import defer_interrupts
 from ..utils.random import next_key
 from . import _data
 from ..core.trees import trainable_mask
@@ -384,6 +387,9 @@ class TrainerMixin:
             chunk = choose_chunk_steps(full_steps)
         else:
             chunk = 0
+        # a BackupAndRestore with save_freq=N backs up every N steps: chunks must end there
+        for need in filter(None, (getattr(cb, "chunk_steps", None) for cb in cbs.callbacks)):
+            chunk = math.gcd(chunk, need) if chunk else need
 
         ts = self._ensure_train_state(objective)
         data = jax.device_put((x, y, sw))
@@ -393,15 +399,20 @@ class TrainerMixin:
         val_data = None if val is None else jax.device_put(val[:3])
         val_bs = validation_batch_size or batch_size
         if shuffle:
-            perm_fn = self._program(("perm", n, n_epoch), lambda: jax.jit(
-                lambda k, e: jax.random.permutation(jax.random.fold_in(k, e), n)[:n_epoch]))
+            perm_fn = self._program(("perm", n, n_epoch), lambda: jax.jit(lambda k, e: jax.random.permutation(
+                jax.random.fold_in(jax.random.fold_in(k, 0x5EED), e), n)[:n_epoch]))
         else:
             perm_fn = self._program(("arange", n_epoch), lambda: jax.jit(lambda k, e: jnp.arange(n_epoch)))
-        shuffle_key = jax.random.fold_in(ts.key, 0x5EED)
+        from ..callbacks.backup import BackupAndRestore
 
-        def train_epoch(ts: Any) -> Any:
-            # a new order every epoch, also across fit calls (keyed by the global step)
-            return runner.calls(ts, data, perm_fn(shuffle_key, ts.step))
+        for cb in cbs.callbacks:
+            if isinstance(cb, BackupAndRestore):  # resume only into the same batch layout
+                cb._fingerprint = {"num_samples": n_epoch, "batch_size": batch_size, "chunk_steps": runner.chunk_steps}
+
+        def train_epoch(ts: Any, start_step: int = 0) -> Any:
+            # a new order every epoch, also across fit calls and resumes: keyed by the run's key and
+            # the global step at the start of the epoch
+            return runner.calls(ts, data, perm_fn(ts.key, ts.step - start_step), start_step)
 
         def validate(ts: Any, epoch: int) -> dict[str, float]:
             if val is None or (epoch + 1) % validation_freq:
@@ -417,7 +428,7 @@ class TrainerMixin:
         """The user's callbacks, then History and the progress bar (Keras' order),
         then the run-directory logger when `run_dir` is given (last, so that it
         records every other callback's actions)."""
-        from ..callbacks import CallbackList, History, ProgbarLogger
+        from ..callbacks import BackupAndRestore, CallbackList, History, ProgbarLogger
 
         cbs = CallbackList(callbacks)
         history = History()
@@ -428,6 +439,18 @@ class TrainerMixin:
             from ..report import RunLogger
 
             cbs.append(RunLogger(run_dir, validation_data=validation_data))
+            if not any(isinstance(cb, BackupAndRestore) for cb in cbs.callbacks):
+                cbs.append(BackupAndRestore(os.path.join(os.fspath(run_dir), "backup")))
+        # backups last: they record the state every other callback has reached at the epoch's end
+        backups = [cb for cb in cbs.callbacks if isinstance(cb, BackupAndRestore)]
+        if len(backups) > 1:
+            raise ValueError(
+                f"`callbacks` holds {len(backups)} BackupAndRestore callbacks; one run resumes from one backup. "
+                f"Keep one (fit(run_dir=...) adds one in <run_dir>/backup)."
+            )
+        cbs.callbacks = [cb for cb in cbs.callbacks if cb not in backups] + backups
+        for cb in backups:
+            cb._callbacks = cbs.callbacks
         for cb in cbs.callbacks:
             cb.set_model(self)
             cb.set_params({"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size})
@@ -443,19 +466,37 @@ class TrainerMixin:
             validate: ``(ts, epoch) -> dict`` of validation results (may be empty).
             report: ``steps_done -> bool``: run batch-level callbacks after this call.
         """
+        from ..callbacks.backup import BackupAndRestore
+        from ._resume import restore, set_callback_states
+
         track_grads = any(getattr(cb, "requires_grad_norms", False) for cb in cbs.callbacks)
         self.stop_training = False
         logs: dict[str, float] = {}
-        cbs.on_train_begin()
+        backup = next((cb for cb in cbs.callbacks if isinstance(cb, BackupAndRestore)), None)
+        start_step = 0
         try:
+            for cb in cbs.callbacks:
+                if hasattr(cb, "_on_fit_start"):  # lock the run directory / backup folder first
+                    cb._on_fit_start()
+            saved = backup.load() if backup is not None else None
+            if saved is not None:
+                tensors, meta, path = saved
+                backup.check_fingerprint(meta, path)
+                ts = restore(self, ts._replace(metrics=objective.init_metrics()), tensors, meta, path=path)
+                initial_epoch, start_step = int(meta["epoch"]), int(meta["step_in_epoch"])
+            self._initial_epoch = initial_epoch
+            cbs.on_train_begin()
+            if saved is not None:
+                set_callback_states(cbs.callbacks, saved[1].get("callbacks", []))
             for epoch in range(initial_epoch, epochs):
                 ts = self._push_host_changes(ts)
                 cbs.on_epoch_begin(epoch)
                 ts = self._push_host_changes(ts)
-                ts = ts._replace(metrics=objective.init_metrics())
+                if not start_step:
+                    ts = ts._replace(metrics=objective.init_metrics())
                 t0 = time.perf_counter()
                 step_logs_all, results = [], None
-                for ts, step_logs, results, done in train_epoch(ts):
+                for ts, step_logs, results, done in train_epoch(ts, start_step):
                     self._set_live_state(ts)
                     step_logs_all.append(step_logs)
                     if report is not None and report(done):
@@ -463,20 +504,35 @@ class TrainerMixin:
                         ts = self._push_host_changes(self._train_state)
                     if self.stop_training:
                         break
+                if results is None and start_step:  # resumed after the epoch's last step
+                    results = objective.results(ts.metrics)
+                start_step = 0
                 logs = _host(results) if results is not None else {}
                 logs.update({"val_" + k: v for k, v in validate(ts, epoch).items()})
                 self._set_live_state(ts)
                 self._sync_from_training()
-                _record_epoch(history, step_logs_all, time.perf_counter() - t0,
-                              float(self.optimizer.learning_rate_at(ts.opt_state)), track_grads)
-                cbs.on_epoch_end(epoch, logs)
+                with defer_interrupts():  # history, checkpoints and backup of one epoch: all or none
+                    _record_epoch(history, step_logs_all, time.perf_counter() - t0,
+                                  float(self.optimizer.learning_rate_at(ts.opt_state)), track_grads)
+                    cbs.on_epoch_end(epoch, logs)
                 ts = self._push_host_changes(self._train_state)
                 if self.stop_training:
                     break
             cbs.on_train_end(logs)
             self._push_host_changes(self._train_state)
+        except KeyboardInterrupt:
+            # Ctrl-C: the model keeps the weights of the last finished chunk; the run directory gets
+            # the report and diagnosis of the finished epochs (their history and checkpoints agree)
+            self._sync_from_training()
+            for cb in cbs.callbacks:
+                if hasattr(cb, "_on_interrupt"):
+                    cb._on_interrupt()
+            raise
         finally:
             self._sync_from_training()
+            for cb in cbs.callbacks:
+                if hasattr(cb, "_on_fit_exit"):
+                    cb._on_fit_exit()
         self.history = history
         return history
 

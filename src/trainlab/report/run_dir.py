@@ -16,6 +16,16 @@ Layout (written by `RunLogger`, read by `RunDirectory`)::
 
 Every file is written atomically; history.csv / history.json / last.trainlab are
 refreshed every epoch, so an interrupted run still has a readable directory.
+Ctrl-C also writes diagnosis.json and report.html of the finished epochs.
+
+Resuming: ``fit(..., run_dir=...)`` keeps a `BackupAndRestore` backup in
+``run_dir/backup`` and continues an unfinished run from it. A `fit` that starts
+at epoch ``k > 0`` (resumed, or ``initial_epoch=k``) keeps the first ``k``
+epochs of the directory's history, and ``best.trainlab`` is only replaced by
+an epoch better than all of them. While `fit` runs, the folder is locked
+(``.lock``): a second run into it fails with a ValueError instead of mixing
+files. TensorBoard event files are named by time, host and process, so runs
+never write into each other's file.
 
 Example:
     >>> model.fit(x, y, epochs=10, validation_split=0.2, run_dir="runs/mlp")     # doctest: +SKIP
@@ -36,6 +46,7 @@ from typing import Any
 import numpy as np
 
 from .._io import atomic_write, atomic_write_text
+from .._locks import FolderLock
 from .._validation import describe
 from ..callbacks import Callback
 
@@ -104,6 +115,10 @@ class RunLogger(Callback):
         self.num_samples = int(num_samples)
         self._writer: Any = None
         self.report_path: str | None = None
+        self._lock = FolderLock(self.run_dir, argument="run_dir")
+        self._rows: list[dict[str, Any]] = []
+        self._prior: dict[str, list[Any]] = {}
+        self._begun = False
 
     # ----------------------------------------------------------------- paths
     def path(self, *parts: str) -> str:
@@ -112,15 +127,20 @@ class RunLogger(Callback):
     # ----------------------------------------------------------------- hooks
     def on_train_begin(self, logs: dict | None = None) -> None:
         os.makedirs(self.run_dir, exist_ok=True)
-        self._rows: list[dict[str, Any]] = []
-        self._best = math.inf
+        self._lock.acquire()
+        start = int(getattr(self.model, "_initial_epoch", 0) or 0)
+        self._rows, self._prior = self._read_prior(start) if start > 0 else ([], {})
+        monitor = "val_loss" if any("val_loss" in r for r in self._rows) else "loss"
+        self._best = min((r[monitor] for r in self._rows if isinstance(r.get(monitor), float)
+                          and math.isfinite(r[monitor])), default=math.inf)
         self._started = time.time()
         _dump(self.path("config.json"), self._config())
         if self.tensorboard:
             from .tensorboard import TensorBoardWriter
 
             self._writer = TensorBoardWriter(self.path("tensorboard"))
-        self._step = 0
+        self._step = sum(len(s) for s in self._prior.get("step_loss", []))
+        self._begun = True
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         logs = {k: float(v) for k, v in (logs or {}).items()}
@@ -142,6 +162,25 @@ class RunLogger(Callback):
                 self.model.save(self.path("checkpoints", "best.trainlab"))
 
     def on_train_end(self, logs: dict | None = None) -> None:
+        self._finish(evaluate=True)
+
+    def _on_interrupt(self) -> None:
+        """Ctrl-C: diagnosis and report of the finished epochs (history and checkpoints are theirs)."""
+        if self._begun:
+            self._finish(evaluate=False)
+
+    def _on_fit_start(self) -> None:
+        """Before `fit` reads a backup: take the folder's lock."""
+        self._lock.acquire()
+
+    def _on_fit_exit(self) -> None:
+        """`fit` ended, also by an error: close the event file and free the folder."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        self._lock.release()
+
+    def _finish(self, evaluate: bool) -> None:
         from ..doctor import diagnose
 
         history = self.model.history
@@ -149,12 +188,15 @@ class RunLogger(Callback):
         findings = []
         if history is not None:
             try:
-                findings = diagnose(history, model=self.model)
+                # a resumed run is diagnosed on its whole history, as written
+                source = self._history_data() if self._prior else history
+                findings = diagnose(source, model=self.model)
             except Exception as exc:  # a report without diagnosis beats no report
                 findings = []
                 _dump(self.path("diagnosis_error.json"), {"error": str(exc)})
         _dump(self.path("diagnosis.json"), [f.to_dict() for f in findings])
-        self._evaluate()
+        if evaluate:
+            self._evaluate()
         if self._writer is not None:
             text = "\n\n".join(f"**{f.code}** ({f.severity}): {f.summary}  \n{f.advice}" for f in findings)
             self._writer.text("diagnosis", text or "no findings", step=len(self._rows))
@@ -163,6 +205,33 @@ class RunLogger(Callback):
         from .html import write_report
 
         self.report_path = write_report(self.run_dir)
+        self._begun = False
+        self._lock.release()
+
+    def _read_prior(self, start: int) -> tuple[list[dict[str, Any]], dict[str, list[Any]]]:
+        """Rows and per-epoch lists of epochs before `start` already in the folder."""
+        rows: list[dict[str, Any]] = []
+        if os.path.isfile(self.path("history.csv")):
+            with open(self.path("history.csv"), newline="", encoding="utf-8") as f:
+                for rec in csv.DictReader(f):
+                    try:
+                        row = {"epoch": int(rec["epoch"]), **{k: float(v) for k, v in rec.items()
+                                                             if k != "epoch" and v not in ("", None)}}
+                    except (KeyError, TypeError, ValueError):
+                        continue  # a damaged row: its epoch is trained again
+                    if row["epoch"] < start:
+                        rows.append(row)
+        prior: dict[str, list[Any]] = {}
+        try:
+            with open(self.path("history.json"), encoding="utf-8") as f:
+                saved = json.load(f)
+            n = len(rows)
+            for key in ("learning_rate", "epoch_seconds", "step_loss", "grad_norms"):
+                prior[key] = list(saved.get(key, []))[:n]
+            prior["events"] = [e for e in saved.get("events", []) if int(e.get("epoch", 0)) < start]
+        except (OSError, ValueError, AttributeError, TypeError):
+            prior = {}
+        return rows, prior
 
     # ----------------------------------------------------------------- writers
     def _config(self) -> dict[str, Any]:
@@ -209,24 +278,29 @@ class RunLogger(Callback):
         w.writerows(self._rows)
         atomic_write_text(self.path("history.csv"), buf.getvalue())
 
-    def _write_history(self) -> None:
+    def _history_data(self) -> dict[str, Any]:
+        """The content of history.json: earlier epochs of the folder, then this `fit`'s."""
         h = self.model.history
         series: dict[str, list[float]] = {}
         for r in self._rows:
             for k, v in r.items():
                 if k not in ("epoch", "learning_rate", "epoch_seconds"):
                     series.setdefault(k, []).append(v)
-        data = {
+        prior = self._prior
+        return {
             "history": series,
             "epoch": [r["epoch"] for r in self._rows],
-            "learning_rate": list(getattr(h, "learning_rate", []) or []),
-            "epoch_seconds": list(getattr(h, "epoch_seconds", []) or []),
-            "step_loss": [np.asarray(s).tolist() for s in (getattr(h, "step_loss", []) or [])],
-            "grad_norms": list(getattr(h, "grad_norms", []) or []),
+            "learning_rate": prior.get("learning_rate", []) + list(getattr(h, "learning_rate", []) or []),
+            "epoch_seconds": prior.get("epoch_seconds", []) + list(getattr(h, "epoch_seconds", []) or []),
+            "step_loss": prior.get("step_loss", []) + [np.asarray(s).tolist()
+                                                       for s in (getattr(h, "step_loss", []) or [])],
+            "grad_norms": prior.get("grad_norms", []) + list(getattr(h, "grad_norms", []) or []),
             "grad_norm_layers": [layer.name for layer in getattr(self.model, "layers", [])],
-            "events": list(getattr(h, "events", []) or []),
+            "events": prior.get("events", []) + list(getattr(h, "events", []) or []),
         }
-        _dump(self.path("history.json"), data)
+
+    def _write_history(self) -> None:
+        _dump(self.path("history.json"), self._history_data())
 
     def _tensorboard(self, epoch: int, logs: dict[str, float], history: Any) -> None:
         w = self._writer

@@ -26,14 +26,21 @@ __all__ = ["TensorBoardWriter", "read_scalars", "read_events"]
 
 
 class TensorBoardWriter:
-    """Scalars, text and histograms into ``log_dir`` (one event file per writer)."""
+    """Scalars, text and histograms into ``log_dir`` (one event file per writer).
+
+    The file name ends in the process id and a random token besides
+    tensorboardX's time and host name, so two writers started in the same
+    second (two processes, or a resumed run) never append to one file."""
 
     def __init__(self, log_dir: str | os.PathLike):
+        import secrets
+
         from tensorboardX import SummaryWriter
 
         self.log_dir = os.fspath(log_dir)
         os.makedirs(self.log_dir, exist_ok=True)
-        self._w = SummaryWriter(logdir=self.log_dir, flush_secs=30)
+        self._w = SummaryWriter(logdir=self.log_dir, flush_secs=30,
+                                filename_suffix=f".{os.getpid()}.{secrets.token_hex(4)}")
 
     def scalar(self, tag: str, value: float, step: int) -> None:
         self._w.add_scalar(tag, float(value), global_step=int(step))

@@ -23,6 +23,7 @@ from . import strategies
 from .executor import Member, PopulationExecutor, estimate_member_bytes, structure_signature
 from .hyperparameters import HyperParameters
 from .presets import Preset
+from .recovery import recover_dead_trials, resume_seed
 from .space import Choice, Fixed, Float, Int, Param, SearchSpace
 from .storage import StorageUnreachableError, open_storage
 from .strategies import (GridSearch, Hyperband, PopulationBasedTraining, RandomSearch, Strategy,
@@ -45,6 +46,8 @@ __all__ = [
     "estimate_member_bytes",
     "StorageUnreachableError",
     "open_storage",
+    "recover_dead_trials",
+    "resume_seed",
     "strategies",
     "Strategy",
     "RandomSearch",

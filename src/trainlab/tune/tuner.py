@@ -45,10 +45,13 @@ from ..layers._base import fresh_layer_names
 from .executor import Member, PopulationExecutor
 from .hyperparameters import HyperParameters
 from .presets import Preset
+from .recovery import DUPLICATE_ATTR, config_key, mark_worker, recover_dead_trials, resume_seed
 from .space import SearchSpace
 from .storage import PendingResults, StorageUnreachableError, is_storage_error, open_storage, with_retries
 
 __all__ = ["Tuner", "fresh_layer_names"]  # fresh_layer_names: re-exported from trainlab.layers._base
+
+_MAX_REDRAWS = 32  # draws dropped as repeats per population before a repeat is accepted
 
 
 def _default_direction(objective: str) -> str:
@@ -161,7 +164,7 @@ class Tuner:
         self._storage = open_storage(self.storage_url, directory=self.directory, study_name=self.study_name,
                                      heartbeat_interval=self.heartbeat_interval, grace_period=self.grace_period,
                                      max_retry=self.max_retry)
-        sampler = self.strategy.sampler(self.seed + 7919 * self.worker)
+        sampler = self.strategy.sampler(resume_seed(self.seed, worker=self.worker, n_trials=0))
         try:
             study = with_retries(lambda: optuna.create_study(
                 storage=self._storage, study_name=self.study_name, direction=self.direction, sampler=sampler,
@@ -176,6 +179,9 @@ class Tuner:
                 f"`direction` is {self.direction!r}, but the existing study {self.study_name!r} in this storage "
                 f"was created to {existing}. Use another `study_name`, or direction={existing!r}."
             )
+        n_trials = len(with_retries(lambda: study.get_trials(deepcopy=False)))
+        if n_trials:  # a resumed or extended study: sample anew, not the first run's draws again
+            study.sampler = self.strategy.sampler(resume_seed(self.seed, worker=self.worker, n_trials=n_trials))
         self._study = study
         self._grid_size = None
         if isinstance(self.strategy, _strategies.GridSearch):
@@ -240,6 +246,8 @@ class Tuner:
         retried = {n for t in trials for n in t.system_attrs.get("retry_history", ())}
         used = 0
         for t in trials:
+            if DUPLICATE_ATTR in t.system_attrs:
+                continue
             if t.state in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING):
                 used += 1
             elif t.state == TrialState.FAIL and t.number not in retried:
@@ -311,6 +319,10 @@ class Tuner:
         with contextlib.suppress(Exception), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             optuna.storages.fail_stale_trials(study)  # trials of dead workers -> failed, queued again
+        recovered = with_retries(lambda: recover_dead_trials(study, max_retry=self.max_retry))
+        if recovered and self.verbose:
+            print(f"[tune] trial(s) {', '.join(f'#{n}' for n in recovered)} of a killed worker failed; "
+                  f"their parameters are queued again", flush=True)
         executor = PopulationExecutor(
             x, y, validation_data=None if vx is None else (vx, vy), epochs=epochs, objective=self.objective,
             direction=self.direction, strategy=self.strategy, members_per_program=self.members_per_program,
@@ -349,13 +361,19 @@ class Tuner:
 
     def _ask_population(self, batch_size: int, x: Any) -> list[Member]:
         import optuna
+        from optuna.trial import TrialState
 
         members: list[Member] = []
         with contextlib.suppress(Exception), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             optuna.storages.fail_stale_trials(self._study)
+        with contextlib.suppress(Exception):
+            recover_dead_trials(self._study, max_retry=self.max_retry)
         size = self._population_size()
         n_brackets = self.strategy.brackets(self.epochs)
+        drawn = {config_key(t.params) for t in self._study.get_trials(deepcopy=False)
+                 if t.state != TrialState.FAIL and t.params}
+        redraws = 0
         while len(members) < size:
             limit = self.max_trials if self._grid_size is None else min(self.max_trials, self._grid_size)
             if limit - self._budget_used() <= 0:
@@ -365,6 +383,7 @@ class Tuner:
                 trial = with_retries(lambda: self._study.ask())
             with contextlib.suppress(Exception):
                 self._storage.record_heartbeat(trial._trial_id)
+                mark_worker(self._storage, trial._trial_id)
             seed = (self.seed * 1_000_003 + trial.number) % (2 ** 31 - 1)
             member = Member(trial.number, None, seed=seed, trial=trial, bracket=trial.number % n_brackets)
             members.append(member)
@@ -373,6 +392,20 @@ class Tuner:
                 with fresh_layer_names():
                     model = self._call_build(hp)
                 model.build_from_data(_first(x))
+                key = config_key(trial.params)
+                attrs = self._storage.get_trial_system_attrs(trial._trial_id)
+                fixed = "fixed_params" in attrs or "failed_trial" in attrs  # queued: a grid point, a retry
+                if key in drawn and not fixed and redraws < _MAX_REDRAWS:
+                    # the sampler repeated a configuration (a small discrete space, or a resumed
+                    # sampler): drop this draw, it does not count against max_trials
+                    redraws += 1
+                    members.pop()
+                    self._storage.set_trial_system_attr(trial._trial_id, DUPLICATE_ATTR, True)
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        with_retries(lambda: self._study.tell(trial, state=TrialState.FAIL))
+                    continue
+                drawn.add(key)
                 member.model = model
                 member.config = dict(hp.values)
                 member.batch_size = check_positive_int("batch_size", hp.get("batch_size", batch_size))
