@@ -23,6 +23,7 @@ __all__ = [
     "did_you_mean",
     "check_one_of",
     "check_positive_int",
+    "check_int_at_least",
     "check_nonnegative",
     "check_in_range",
     "check_finite_number",
@@ -85,6 +86,20 @@ def check_positive_int(argument: str, value: Any, *, allow_none: bool = False) -
             f"`{argument}` must be a positive integer (>= 1); received {value!r}. "
             f"Pass a whole number such as {argument}=32."
         )
+    return int(value)
+
+
+def check_int_at_least(argument: str, value: Any, low: int) -> int:
+    """Return `value` as int if it is an integer (not a bool) >= `low`.
+
+    Example:
+        >>> check_int_at_least("seed", 0, 0)
+        0
+    """
+    if isinstance(value, bool) or not isinstance(value, int) and not _is_integral(value):
+        raise TypeError(f"`{argument}` must be an integer >= {low}; received {describe(value)}.")
+    if int(value) < low:
+        raise ValueError(f"`{argument}` must be an integer >= {low}; received {value!r}.")
     return int(value)
 
 

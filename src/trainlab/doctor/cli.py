@@ -111,6 +111,8 @@ def train_from_config(cfg: dict[str, dict[str, Any]], verbose: int = 1) -> dict[
                           f"validation samples out of {n}; use a value such as 0.2.")
     x, y, vx, vy = data.x_train[:split], data.y_train[:split], data.x_train[split:], data.y_train[split:]
     run_dir = cfg["run"]["dir"] or os.path.join("runs", f"{cfg['data']['dataset']}-{time.strftime('%Y%m%d-%H%M%S')}")
+    if os.path.exists(run_dir) and not os.path.isdir(run_dir):
+        raise ConfigError(f"`run.dir` {run_dir!r} is an existing file, not a folder; pass another --run-dir.")
     callbacks: list[Any] = []
     if cfg["training"]["early_stopping_patience"]:
         callbacks.append(cbs.EarlyStopping(patience=cfg["training"]["early_stopping_patience"],
@@ -139,12 +141,12 @@ def train_from_config(cfg: dict[str, dict[str, Any]], verbose: int = 1) -> dict[
 def _train_run(args: argparse.Namespace) -> int:
     from .findings import format_findings
 
-    from ..datasets import DatasetNotFoundError
+    from ..datasets import DatasetFormatError, DatasetNotFoundError
 
     try:
         cfg = _config_from_args(args)
         result = train_from_config(cfg, verbose=0 if args.quiet else 1)
-    except (ConfigError, DatasetNotFoundError) as exc:
+    except (ConfigError, DatasetNotFoundError, DatasetFormatError) as exc:
         _err(str(exc))
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -39,7 +39,8 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import describe
+from .._validation import (check_finite_number, check_in_range, check_int_at_least, check_one_of,
+                           check_positive_int, describe)
 from .presets import Preset
 from .space import SearchSpace
 
@@ -50,6 +51,62 @@ _SEARCH_KEYS = {"objective", "direction", "strategy", "trials", "epochs", "batch
                 "directory", "storage", "population", "members_per_program", "concurrent_programs", "heartbeat_interval", "grace_period",
                 "max_retry", "shuffle"}
 _DATA_KEYS = {"dataset", "npz", "train_size", "validation_size", "validation_split", "scale", "validation"}
+
+
+def _string(argument: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise TypeError(f"`{argument}` must be a non-empty string; received {describe(value)}.")
+    return value
+
+
+def _strategy(argument: str, value: Any) -> Any:
+    from .strategies import get
+
+    return get(value)
+
+
+def _bool(argument: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"`{argument}` must be true or false; received {describe(value)}.")
+    return value
+
+
+def _scale(argument: str, value: Any) -> float:
+    number = check_finite_number(argument, value)
+    if isinstance(value, (bool, str)) or number <= 0:
+        raise ValueError(f"`{argument}` must be a positive number such as 255.0; received {value!r}.")
+    return number
+
+
+#: [search] key -> check(argument, value); each raises TypeError/ValueError naming the key
+_SEARCH_CHECKS = {
+    "objective": _string,
+    "direction": lambda a, v: check_one_of(a, v, ["maximize", "minimize"]),
+    "strategy": _strategy,
+    "trials": check_positive_int,
+    "epochs": check_positive_int,
+    "batch_size": check_positive_int,
+    "seed": lambda a, v: check_int_at_least(a, v, 0),
+    "study_name": _string,
+    "directory": _string,
+    "storage": _string,
+    "population": check_positive_int,
+    "members_per_program": check_positive_int,
+    "concurrent_programs": check_positive_int,
+    "heartbeat_interval": check_positive_int,
+    "grace_period": check_positive_int,
+    "max_retry": lambda a, v: check_int_at_least(a, v, 0),
+    "shuffle": _bool,
+}
+_DATA_CHECKS = {
+    "dataset": _string,
+    "npz": _string,
+    "train_size": check_positive_int,
+    "validation_size": lambda a, v: check_int_at_least(a, v, 0),
+    "validation_split": lambda a, v: check_in_range(a, v, 0.0, 1.0, low_inclusive=False),
+    "scale": _scale,
+    "validation": lambda a, v: check_one_of(a, v, ["test"]),
+}
 
 
 class ConfigError(ValueError):
@@ -65,6 +122,10 @@ class TuneConfig:
         unknown = set(raw) - _SECTIONS
         if unknown:
             raise ConfigError(f"{source}: unknown section(s) {sorted(unknown)}; expected {sorted(_SECTIONS)}.")
+        for section in _SECTIONS:
+            if not isinstance(raw.get(section, {}), dict):
+                raise ConfigError(f"{source}: `{section}` must be a table ([{section}] followed by keys); "
+                                  f"received {describe(raw[section])}.")
         self.data = dict(raw.get("data", {}))
         self.model = dict(raw.get("model", {}))
         self.search = dict(raw.get("search", {}))
@@ -84,6 +145,16 @@ class TuneConfig:
             raise ConfigError(f"{source}: [space]: {exc}") from None
         if "preset" not in self.model:
             raise ConfigError(f"{source}: [model] needs `preset`, e.g. preset = \"mlp\".")
+        for key, value in self.search.items():
+            try:
+                _SEARCH_CHECKS[key](f"search.{key}", value)
+            except (TypeError, ValueError) as exc:
+                raise ConfigError(f"{source}: {exc}") from None
+        for key, value in self.data.items():
+            try:
+                _DATA_CHECKS[key](f"data.{key}", value)
+            except (TypeError, ValueError) as exc:
+                raise ConfigError(f"{source}: {exc}") from None
 
     # ------------------------------------------------------------------
     def load_data(self) -> tuple[Any, Any, Any]:
@@ -177,6 +248,9 @@ def load_config(path: str | os.PathLike) -> TuneConfig:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}.") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not UTF-8 text (byte {exc.start}); TOML files are UTF-8. "
+                          f"Save it as UTF-8.") from None
     if not isinstance(raw, dict):  # pragma: no cover
         raise ConfigError(f"{path}: expected tables, received {describe(raw)}.")
     return TuneConfig(raw, source=str(path), base_dir=path.parent.resolve())
