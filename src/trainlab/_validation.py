@@ -24,6 +24,7 @@ __all__ = [
     "check_one_of",
     "check_positive_int",
     "check_int_at_least",
+    "check_verbose",
     "check_nonnegative",
     "check_in_range",
     "check_finite_number",
@@ -101,6 +102,23 @@ def check_int_at_least(argument: str, value: Any, low: int) -> int:
     if int(value) < low:
         raise ValueError(f"`{argument}` must be an integer >= {low}; received {value!r}.")
     return int(value)
+
+
+def check_verbose(verbose: Any) -> int:
+    """Keras' `verbose`: ``"auto"`` (1), 0 (silent), 1 (progress bar), 2 (one line per epoch); a bool is 0/1.
+
+    Example:
+        >>> check_verbose("auto"), check_verbose(2)
+        (1, 2)
+    """
+    if verbose == "auto" and isinstance(verbose, str):
+        return 1
+    if isinstance(verbose, bool) or (isinstance(verbose, int) or _is_integral(verbose)) and verbose in (0, 1, 2):
+        return int(verbose)
+    raise ValueError(
+        f"`verbose` must be 'auto', 0 (silent), 1 (progress bar) or 2 (one line per epoch); received "
+        f"{describe(verbose)}."
+    )
 
 
 def check_nonnegative(argument: str, value: Any) -> float:
