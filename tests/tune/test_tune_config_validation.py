@@ -57,11 +57,12 @@ def test_non_utf8_file_is_a_config_error(tmp_path):
 
 
 @pytest.mark.parametrize("settings, match", [
-    ({"units": "relu"}, r"`units` must be a positive integer; received 'relu'"),
+    ({"units": "relu"}, r"`units` must be an integer >= 1; received 'relu'"),
+    ({"layers": 2**31}, r"`layers` must be an integer in \[0, 1,000\]; received 2147483648"),
     ({"dropout": 1.5}, r"`dropout` must be in \[0, 1\); received 1.5"),
     ({"l2": float("inf")}, r"`l2` must be a finite number; received inf"),
     ({"learning_rate": "pbt"}, r"`learning_rate` must be a number; received 'pbt'"),
-    ({"units_2": 0}, r"`units_2` must be a positive integer \(>= 1\); received 0"),
+    ({"units_2": 0}, r"`units_2` must be an integer >= 1; received 0"),
     ({"name": "x"}, r"Preset 'mlp' has no setting `name`"),
     ({"input_shape": (0, 3)}, r"`input_shape` must be a tuple of positive integers"),
 ])
@@ -74,7 +75,7 @@ def test_searched_values_are_checked_when_the_model_is_built():
     from trainlab.tune.hyperparameters import HyperParameters
 
     build = Preset("mlp", input_shape=(4,), outputs=3)
-    with pytest.raises(TypeError, match=r"`units` must be a positive integer; received 12.5"):
+    with pytest.raises(TypeError, match=r"`units` must be an integer >= 1; received 12.5"):
         build(HyperParameters(values={"units": 12.5}))
 
 

@@ -85,10 +85,23 @@ def _nonnegative(argument: str, value: Any) -> float:
     return check_nonnegative(argument, value)
 
 
+MAX_LAYERS = 1_000  # an "mlp" deeper than this is a typo (2147483648), not a model: refuse before building
+MAX_UNITS = 2**20
+
+
+def _int_up_to(low: int, high: int) -> Callable[[str, Any], int]:
+    def check(argument: str, value: Any) -> int:
+        value = check_int_at_least(argument, value, low)
+        if value > high:
+            raise ValueError(f"`{argument}` must be an integer in [{low}, {high:,}]; received {value!r}.")
+        return value
+    return check
+
+
 #: setting -> check(argument, value): each raises TypeError/ValueError naming the setting
 SETTING_CHECKS: dict[str, Callable[[str, Any], Any]] = {
-    "layers": lambda a, v: check_int_at_least(a, v, 0),
-    "units": check_positive_int,
+    "layers": _int_up_to(0, MAX_LAYERS),
+    "units": _int_up_to(1, MAX_UNITS),
     "activation": _name,
     "dropout": _unit_interval,
     "l2": _nonnegative,
@@ -103,7 +116,7 @@ SETTING_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "nesterov": _flag,
     "decay": _nonnegative,
     "batch_size": check_positive_int,
-    "outputs": check_positive_int,
+    "outputs": _int_up_to(1, MAX_UNITS),
     "steps_per_epoch": check_positive_int,
     "task": lambda a, v: check_one_of(a, v, ["classification", "regression"]),
 }
