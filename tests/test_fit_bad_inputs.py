@@ -61,6 +61,8 @@ def test_bad_verbose(model, verbose):
         model.fit(X, Y, verbose=verbose)
     with pytest.raises(ValueError, match=r"`verbose` must be 'auto'"):
         model.evaluate(X, Y, verbose=verbose)
+    with pytest.raises(ValueError, match=r"`verbose` must be 'auto'"):
+        model.predict(X, verbose=verbose)
 
 
 @pytest.mark.parametrize("verbose", ["auto", 0, 2, True, np.int64(0)])

@@ -517,6 +517,7 @@ class TrainerMixin:
                 callbacks: list | None = None) -> Any:
         """Model outputs for `x` in inference mode, as numpy arrays."""
         batch_size = 32 if batch_size is None else check_positive_int("batch_size", batch_size)
+        check_verbose(verbose)
         if _data.is_iterable_data(x):
             from ._iterable import predict_iterable
 
