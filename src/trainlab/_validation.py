@@ -25,6 +25,9 @@ __all__ = [
     "check_positive_int",
     "check_int_at_least",
     "check_verbose",
+    "check_bool",
+    "check_positive_number",
+    "check_nonempty_string",
     "check_nonnegative",
     "check_in_range",
     "check_finite_number",
@@ -119,6 +122,35 @@ def check_verbose(verbose: Any) -> int:
         f"`verbose` must be 'auto', 0 (silent), 1 (progress bar) or 2 (one line per epoch); received "
         f"{describe(verbose)}."
     )
+
+
+def check_bool(argument: str, value: Any) -> bool:
+    """Return `value` if it is a bool (``True``/``False``; 0, 1 and strings are refused)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"`{argument}` must be true or false; received {describe(value)}.")
+    return value
+
+
+def check_positive_number(argument: str, value: Any) -> float:
+    """Return `value` as float if it is a finite number > 0 (not a bool or a string).
+
+    Example:
+        >>> check_positive_number("scale", 255)
+        255.0
+    """
+    if isinstance(value, (bool, str, bytes)):
+        raise TypeError(f"`{argument}` must be a number > 0; received {describe(value)}.")
+    number = check_finite_number(argument, value)
+    if number <= 0:
+        raise ValueError(f"`{argument}` must be a finite number > 0; received {value!r}.")
+    return number
+
+
+def check_nonempty_string(argument: str, value: Any) -> str:
+    """Return `value` if it is a string with a non-blank character (a name, a path)."""
+    if not isinstance(value, str) or not value.strip():
+        raise TypeError(f"`{argument}` must be a non-empty string; received {describe(value)}.")
+    return value
 
 
 def check_nonnegative(argument: str, value: Any) -> float:

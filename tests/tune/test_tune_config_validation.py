@@ -61,7 +61,7 @@ def test_non_utf8_file_is_a_config_error(tmp_path):
     ({"layers": 2**31}, r"`layers` must be an integer in \[0, 1,000\]; received 2147483648"),
     ({"dropout": 1.5}, r"`dropout` must be in \[0, 1\); received 1.5"),
     ({"l2": float("inf")}, r"`l2` must be a finite number; received inf"),
-    ({"learning_rate": "pbt"}, r"`learning_rate` must be a number; received 'pbt'"),
+    ({"learning_rate": "pbt"}, r"`learning_rate` must be a number > 0; received 'pbt'"),
     ({"units_2": 0}, r"`units_2` must be an integer >= 1; received 0"),
     ({"name": "x"}, r"Preset 'mlp' has no setting `name`"),
     ({"input_shape": (0, 3)}, r"`input_shape` must be a tuple of positive integers"),
@@ -107,3 +107,18 @@ def test_int_grid_is_bounded():
         Int("u", 0, 2**63 - 1).grid(5)
     with pytest.raises(ValueError, match=r"`step` of Float\('x'\) must be a positive number; received nan"):
         param_from_dict("x", {"type": "float", "low": 0, "high": 1, "step": float("nan")})
+
+
+def test_damaged_npz_data_is_a_clean_error(tmp_path):
+    import numpy as np
+
+    from trainlab.datasets import DatasetFormatError
+
+    (tmp_path / "d.npz").write_bytes(b"PK\x03\x04 truncated")
+    config = TuneConfig({"model": MODEL, "data": {"npz": "d.npz"}}, source="t.toml", base_dir=tmp_path)
+    with pytest.raises(DatasetFormatError, match=r"d.npz is not a readable .npz file"):
+        config.load_data()
+    np.savez(tmp_path / "e.npz", x=np.zeros((4, 2)))
+    config = TuneConfig({"model": MODEL, "data": {"npz": "e.npz"}}, source="t.toml", base_dir=tmp_path)
+    with pytest.raises(ConfigError, match=r"t.toml: \[data\] npz file .*e.npz' needs arrays `x` and `y`; it holds \['x'\]"):
+        config.load_data()

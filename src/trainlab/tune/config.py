@@ -39,8 +39,8 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import (check_finite_number, check_in_range, check_int_at_least, check_one_of,
-                           check_positive_int, describe)
+from .._validation import (check_bool, check_in_range, check_int_at_least, check_nonempty_string, check_one_of,
+                           check_positive_int, check_positive_number, describe)
 from .presets import Preset
 from .space import SearchSpace
 
@@ -53,58 +53,39 @@ _SEARCH_KEYS = {"objective", "direction", "strategy", "trials", "epochs", "batch
 _DATA_KEYS = {"dataset", "npz", "train_size", "validation_size", "validation_split", "scale", "validation"}
 
 
-def _string(argument: str, value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise TypeError(f"`{argument}` must be a non-empty string; received {describe(value)}.")
-    return value
-
-
 def _strategy(argument: str, value: Any) -> Any:
     from .strategies import get
 
     return get(value)
 
 
-def _bool(argument: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"`{argument}` must be true or false; received {describe(value)}.")
-    return value
-
-
-def _scale(argument: str, value: Any) -> float:
-    number = check_finite_number(argument, value)
-    if isinstance(value, (bool, str)) or number <= 0:
-        raise ValueError(f"`{argument}` must be a positive number such as 255.0; received {value!r}.")
-    return number
-
-
 #: [search] key -> check(argument, value); each raises TypeError/ValueError naming the key
 _SEARCH_CHECKS = {
-    "objective": _string,
+    "objective": check_nonempty_string,
     "direction": lambda a, v: check_one_of(a, v, ["maximize", "minimize"]),
     "strategy": _strategy,
     "trials": check_positive_int,
     "epochs": check_positive_int,
     "batch_size": check_positive_int,
     "seed": lambda a, v: check_int_at_least(a, v, 0),
-    "study_name": _string,
-    "directory": _string,
-    "storage": _string,
+    "study_name": check_nonempty_string,
+    "directory": check_nonempty_string,
+    "storage": check_nonempty_string,
     "population": check_positive_int,
     "members_per_program": check_positive_int,
     "concurrent_programs": check_positive_int,
     "heartbeat_interval": check_positive_int,
     "grace_period": check_positive_int,
     "max_retry": lambda a, v: check_int_at_least(a, v, 0),
-    "shuffle": _bool,
+    "shuffle": check_bool,
 }
 _DATA_CHECKS = {
-    "dataset": _string,
-    "npz": _string,
+    "dataset": check_nonempty_string,
+    "npz": check_nonempty_string,
     "train_size": check_positive_int,
     "validation_size": lambda a, v: check_int_at_least(a, v, 0),
     "validation_split": lambda a, v: check_in_range(a, v, 0.0, 1.0, low_inclusive=False),
-    "scale": _scale,
+    "scale": check_positive_number,
     "validation": lambda a, v: check_one_of(a, v, ["test"]),
 }
 
@@ -166,9 +147,14 @@ class TuneConfig:
             path = path if path.is_absolute() else self.base_dir / path
             if not path.exists():
                 raise ConfigError(f"{self.source}: [data] npz file {str(path)!r} does not exist.")
-            with np.load(path) as f:
-                x, y = f["x"], f["y"]
-                val = (f["x_val"], f["y_val"]) if "x_val" in f else None
+            from ..datasets._npz import load_npz
+
+            arrays = load_npz(path)  # pickle-free, size-checked; a bad file is a DatasetFormatError (ValueError)
+            if "x" not in arrays or "y" not in arrays:
+                raise ConfigError(f"{self.source}: [data] npz file {str(path)!r} needs arrays `x` and `y`; it holds "
+                                  f"{sorted(arrays)}.")
+            x, y = arrays["x"], arrays["y"]
+            val = (arrays["x_val"], arrays["y_val"]) if "x_val" in arrays and "y_val" in arrays else None
         elif "dataset" in d:
             from .. import datasets
 

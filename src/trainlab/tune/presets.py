@@ -46,8 +46,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .._registry import Registry
-from .._validation import (check_finite_number, check_in_range, check_int_at_least, check_nonnegative, check_one_of,
-                           check_positive_int, describe, did_you_mean)
+from .._validation import (check_bool, check_in_range, check_int_at_least, check_nonnegative, check_one_of,
+                           check_positive_int, check_positive_number, describe, did_you_mean)
 
 __all__ = ["Preset", "mlp", "PRESETS", "SETTING_CHECKS"]
 
@@ -64,19 +64,6 @@ def _name(argument: str, value: Any) -> str:
     if not isinstance(value, str) or not value:
         raise TypeError(f"`{argument}` must be a name such as 'relu' or 'adam'; received {describe(value)}.")
     return value
-
-
-def _flag(argument: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"`{argument}` must be true or false; received {describe(value)}.")
-    return value
-
-
-def _positive(argument: str, value: Any) -> float:
-    number = check_finite_number(argument, value)
-    if isinstance(value, (bool, str)) or number <= 0:
-        raise ValueError(f"`{argument}` must be a finite number > 0; received {value!r}.")
-    return number
 
 
 def _nonnegative(argument: str, value: Any) -> float:
@@ -106,14 +93,14 @@ SETTING_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "dropout": _unit_interval,
     "l2": _nonnegative,
     "optimizer": _name,
-    "learning_rate": _positive,
+    "learning_rate": check_positive_number,
     "momentum": lambda a, v: check_in_range(a, v, 0.0, 1.0, high_inclusive=True),
     "beta_1": _unit_interval,
     "beta_2": _unit_interval,
     "weight_decay": _nonnegative,
     "rho": _unit_interval,
-    "epsilon": _positive,
-    "nesterov": _flag,
+    "epsilon": check_positive_number,
+    "nesterov": check_bool,
     "decay": _nonnegative,
     "batch_size": check_positive_int,
     "outputs": _int_up_to(1, MAX_UNITS),
