@@ -26,8 +26,11 @@ $(PEERS_VENV)/.installed: $(SHARED)/peers/requirements.txt
 demo: $(VENV)/.installed
 	$(PY) -m trainlab demo
 
+# The suite runs inside tests/setup/with_services.sh: it installs Chromium and PostgreSQL
+# when missing (Debian packages; as root or with sudo, else it fails naming the command),
+# starts a throwaway PostgreSQL cluster for the tuner's worker test and removes it after.
 test: $(VENV)/.installed
-	$(PY) -m pytest -n 2 --dist loadfile -q
+	tests/setup/with_services.sh $(PY) -m pytest -n 2 --dist loadfile -q
 
 bench: $(VENV)/.installed $(PEERS_VENV)/.installed
 	$(PY) bench/run.py --peers-python $(PEERS_PY) --shared $(SHARED)

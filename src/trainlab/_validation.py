@@ -23,6 +23,11 @@ __all__ = [
     "did_you_mean",
     "check_one_of",
     "check_positive_int",
+    "check_int_at_least",
+    "check_verbose",
+    "check_bool",
+    "check_positive_number",
+    "check_nonempty_string",
     "check_nonnegative",
     "check_in_range",
     "check_finite_number",
@@ -86,6 +91,66 @@ def check_positive_int(argument: str, value: Any, *, allow_none: bool = False) -
             f"Pass a whole number such as {argument}=32."
         )
     return int(value)
+
+
+def check_int_at_least(argument: str, value: Any, low: int) -> int:
+    """Return `value` as int if it is an integer (not a bool) >= `low`.
+
+    Example:
+        >>> check_int_at_least("seed", 0, 0)
+        0
+    """
+    if isinstance(value, bool) or not isinstance(value, int) and not _is_integral(value):
+        raise TypeError(f"`{argument}` must be an integer >= {low}; received {describe(value)}.")
+    if int(value) < low:
+        raise ValueError(f"`{argument}` must be an integer >= {low}; received {value!r}.")
+    return int(value)
+
+
+def check_verbose(verbose: Any) -> int:
+    """Keras' `verbose`: ``"auto"`` (1), 0 (silent), 1 (progress bar), 2 (one line per epoch); a bool is 0/1.
+
+    Example:
+        >>> check_verbose("auto"), check_verbose(2)
+        (1, 2)
+    """
+    if verbose == "auto" and isinstance(verbose, str):
+        return 1
+    if isinstance(verbose, bool) or (isinstance(verbose, int) or _is_integral(verbose)) and verbose in (0, 1, 2):
+        return int(verbose)
+    raise ValueError(
+        f"`verbose` must be 'auto', 0 (silent), 1 (progress bar) or 2 (one line per epoch); received "
+        f"{describe(verbose)}."
+    )
+
+
+def check_bool(argument: str, value: Any) -> bool:
+    """Return `value` if it is a bool (``True``/``False``; 0, 1 and strings are refused)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"`{argument}` must be true or false; received {describe(value)}.")
+    return value
+
+
+def check_positive_number(argument: str, value: Any) -> float:
+    """Return `value` as float if it is a finite number > 0 (not a bool or a string).
+
+    Example:
+        >>> check_positive_number("scale", 255)
+        255.0
+    """
+    if isinstance(value, (bool, str, bytes)):
+        raise TypeError(f"`{argument}` must be a number > 0; received {describe(value)}.")
+    number = check_finite_number(argument, value)
+    if number <= 0:
+        raise ValueError(f"`{argument}` must be a finite number > 0; received {value!r}.")
+    return number
+
+
+def check_nonempty_string(argument: str, value: Any) -> str:
+    """Return `value` if it is a string with a non-blank character (a name, a path)."""
+    if not isinstance(value, str) or not value.strip():
+        raise TypeError(f"`{argument}` must be a non-empty string; received {describe(value)}.")
+    return value
 
 
 def check_nonnegative(argument: str, value: Any) -> float:

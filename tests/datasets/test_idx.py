@@ -89,3 +89,26 @@ def test_wrong_rank_or_type(tmp_path):
     path = write_idx(tmp_path / "floats", np.zeros(2, np.float32))
     with pytest.raises(DatasetFormatError, match=r"type code 0x0d \(>f4\), expected uint8"):
         read_idx(path, dtype=np.uint8)
+
+
+def test_gzip_bomb_is_inflated_only_to_the_declared_size(tmp_path):
+    """A small gzip that expands far past its header's dims is read only up to them (+1 byte)."""
+    from trainlab.datasets._idx import read_bytes
+
+    header = bytes([0, 0, 8, 1]) + (1000).to_bytes(4, "big")
+    path = tmp_path / "bomb-idx1-ubyte.gz"
+    path.write_bytes(gzip.compress(header + bytes(64 * 2**20)))  # 64 MiB of zeros in ~64 KB
+    assert path.stat().st_size < 2**20
+    assert len(read_bytes(path, max_size=100)) == 101
+    with pytest.raises(DatasetFormatError, match=r"dims \(1000,\) of uint8 \(1,000 data bytes\).*longer than its header says"):
+        read_idx(path)
+
+
+def test_header_declaring_more_than_the_cap_is_refused_before_reading(tmp_path):
+    from trainlab.datasets._idx import MAX_IDX_BYTES
+
+    header = bytes([0, 0, 8, 3]) + b"".join(d.to_bytes(4, "big") for d in (2**20, 2**10, 2**10))
+    path = tmp_path / "huge-idx3-ubyte.gz"
+    path.write_bytes(gzip.compress(header + bytes(10)))
+    with pytest.raises(DatasetFormatError, match=rf"declares dims \(1048576, 1024, 1024\) \(1,099,511,627,792 bytes\), more than the {MAX_IDX_BYTES:,}-byte limit"):
+        read_idx(path)

@@ -159,7 +159,8 @@ def test_cache_rebuilt_when_source_or_index_changes(tmp_path, monkeypatch):
     # a tampered word index file is not trusted
     path = tmp_path / "cache" / "imdb" / "imdb_word_index.json"
     path.write_text(json.dumps({"tampered": 1}))
-    assert imdb.get_word_index(path=archive)["zebra"] == 1
+    with pytest.warns(UserWarning, match=r"is damaged \(the word index does not match the sequences\); it is deleted and rebuilt"):
+        assert imdb.get_word_index(path=archive)["zebra"] == 1
 
 
 def test_extracted_folder(tmp_path, archive):

@@ -157,3 +157,31 @@ def test_commands_registered_in_parser():
     parser = build_parser()
     sub = [a for a in parser._actions if a.dest == "command"][0]
     assert {"train", "doctor", "lr-find", "report", "demo"} <= set(sub.choices)
+
+
+@pytest.mark.parametrize("section, key", [("optimizer", "clipnorm"), ("regularization", "l2"),
+                                          ("optimizer", "learning_rate"), ("schedule", "decay_rate")])
+def test_toml_infinite_values_are_refused(tmp_path, section, key):
+    path = tmp_path / "run.toml"
+    path.write_text(f"[{section}]\n{key} = inf\n")
+    with pytest.raises(ConfigError, match=rf"`{section}.{key}` must be a number in [\[(]0, inf\); received inf"):
+        load_config(str(path))
+
+
+def test_non_utf8_config_and_bad_model_file_exit_2(tmp_path, capsys):
+    from trainlab.cli import main
+
+    path = tmp_path / "run.toml"
+    path.write_bytes(b"[training]\nepochs = 1 # \xff\n")
+    assert main(["train", "--config", str(path), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("trainlab: error: Config file") and "is not UTF-8 text (byte 24)" in err
+    assert "\n" not in err  # one line, no traceback
+    (tmp_path / "not-a-model.trainlab").write_text("hello")
+    assert main(["train", "--dataset", "digits", "--model-file", str(tmp_path / "not-a-model.trainlab"),
+                 "--epochs", "1", "--quiet", "--run-dir", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("trainlab: error: `model.file`") and "could not be read" in err and "\n" not in err
+    assert main(["train", "--dataset", "digits", "--epochs", "1", "--quiet", "--run-dir", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"trainlab: error: `run.dir` {str(path)!r} is an existing file, not a folder; pass another --run-dir."

@@ -8,6 +8,9 @@ A *target* is a module ``tests/fuzz/target_<name>.py`` that defines
   expects it and read it back (the code under test);
 * ``CLEAN: tuple[type[BaseException], ...]``: the error classes a reader may raise for a bad
   input (normally ``(ValueError,)``). The message must be non-empty.
+* optionally ``mutate(data: bytes, rng: random.Random) -> bytes``: a format-aware mutator
+  (for example: parse, change a field's value, serialise; see ``structured.py``), used
+  for half of the inputs instead of the byte mutator.
 
 Outcomes: ``ok`` (read without error), ``clean`` (one of ``CLEAN`` with a message),
 ``unclean`` (any other exception, or an empty message), ``hang`` (longer than
@@ -110,7 +113,10 @@ def fuzz(target: Any, *, n: int, seed: int, timeout_s: float = 10.0,
             work = pathlib.Path(tmp)
             seeds = target.seeds(work)
             for i in range(n):
-                data = mutate(rng.choice(seeds), rng)
+                seed_data = rng.choice(seeds)
+                # a target's own format-aware mutator (see structured.py), for half of the inputs
+                data = (target.mutate(seed_data, rng) if hasattr(target, "mutate") and rng.random() < 0.5
+                        else mutate(seed_data, rng))
                 if progress is not None:
                     progress(i, data)
                 case = work / f"case{i % 2}"

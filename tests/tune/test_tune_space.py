@@ -49,7 +49,7 @@ def test_other_bad_parameters():
 def test_unknown_strategy():
     with pytest.raises(ValueError, match=r"Unknown strategy 'hyperbnd' passed as `strategy`. Did you mean \"hyperband\"\?"):
         strategies.get("hyperbnd")
-    with pytest.raises(TypeError, match=r"Options of strategy 'random'"):
+    with pytest.raises(TypeError, match=r"`strategy` 'random' has no option 'reduction_factor'. Its options: none"):
         strategies.get("random", reduction_factor=2)
     with pytest.raises(ValueError, match=r"`reduction_factor` must be >= 2"):
         strategies.get("successive_halving", reduction_factor=1)

@@ -187,6 +187,9 @@ def test_workers_share_out_the_cores_and_pass_settings_on(monkeypatch, tmp_path)
     assert cmd[1:5] == ["-m", "trainlab", "tune", str(tmp_path / "c.toml")]
     flags = {flag: cmd[i + 1] for i, flag in enumerate(cmd[:-1]) if flag.startswith("--") and
              not cmd[i + 1].startswith("--")}
-    assert flags["--worker-index"] == "1" and flags["--trials"] == "9" and flags["--storage"] == "sqlite:///s.db"
+    assert flags["--worker-index"] == "1" and flags["--trials"] == "9"
+    # the storage URL (it may hold a password) travels in the environment, never on the command line
+    assert "--storage" not in cmd and not any("s.db" in part for part in cmd)
+    assert tune_cli.worker_env(tuner)[tune_cli.STORAGE_ENV] == "sqlite:///s.db"
     assert flags["--strategy"] == "tpe" and flags["--seed"] == "3" and flags["--concurrent-programs"] == "4"
     assert "--epochs" not in cmd and "--child" in cmd and "--no-report" in cmd and cmd[-1] == "--quiet"

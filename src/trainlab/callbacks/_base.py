@@ -76,6 +76,16 @@ class CallbackList:
     """Calls a hook on every callback in order."""
 
     def __init__(self, callbacks: list[Callback] | None = None, model: Any = None, **params: Any):
+        if isinstance(callbacks, Callback):
+            raise TypeError(
+                f"`callbacks` must be a list of callbacks; received a single {type(callbacks).__name__}. "
+                f"Wrap it in a list: callbacks=[{type(callbacks).__name__}(...)]."
+            )
+        if callbacks is not None and not isinstance(callbacks, (list, tuple)):
+            raise TypeError(
+                f"`callbacks` must be a list of callbacks such as [callbacks.EarlyStopping()]; received "
+                f"{type(callbacks).__name__}."
+            )
         self.callbacks = list(callbacks or [])
         for cb in self.callbacks:
             if not isinstance(cb, Callback):

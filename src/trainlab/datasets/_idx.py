@@ -30,7 +30,6 @@ Example:
 
 from __future__ import annotations
 
-import gzip
 import os
 import zlib
 from pathlib import Path
@@ -39,7 +38,7 @@ import numpy as np
 
 from ._errors import DatasetFormatError
 
-__all__ = ["read_idx", "read_bytes", "IDX_TYPES"]
+__all__ = ["read_idx", "read_bytes", "IDX_TYPES", "MAX_IDX_BYTES"]
 
 IDX_TYPES: dict[int, np.dtype] = {
     0x08: np.dtype(np.uint8),
@@ -53,22 +52,68 @@ IDX_TYPES: dict[int, np.dtype] = {
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
-def read_bytes(path: str | os.PathLike[str]) -> bytes:
+MAX_IDX_BYTES = 2**30
+"""The largest decompressed IDX file read (1 GiB; Fashion-MNIST's largest is 47 MB).
+
+A gzip file of a few megabytes can expand to gigabytes, so decompression stops
+at the size the header declares (plus one byte, to tell "longer than declared"),
+and a header that declares more than this cap is rejected before anything is
+allocated."""
+
+_HEADER_MAX = 4 + 4 * 255
+
+
+def read_bytes(path: str | os.PathLike[str], max_size: int = MAX_IDX_BYTES) -> bytes:
     """The content of `path`, decompressed when it starts with the gzip magic bytes.
+
+    At most `max_size` + 1 bytes are decompressed, so a gzip bomb cannot
+    exhaust memory; a caller that gets more than `max_size` bytes knows the
+    file is longer than it may be.
 
     Raises:
         DatasetFormatError: the gzip stream is truncated or corrupted.
     """
     data = Path(path).read_bytes()
-    if data[:2] != _GZIP_MAGIC:
-        return data
+    return _inflate(data, max_size, path) if data[:2] == _GZIP_MAGIC else data
+
+
+def _inflate(data: bytes, max_size: int, path: str | os.PathLike[str]) -> bytes:
     try:
-        return gzip.decompress(data)
+        inflater = zlib.decompressobj(wbits=31)  # gzip container; stops at max_length
+        out = inflater.decompress(data, max_size + 1)
+        if len(out) <= max_size and not inflater.eof:
+            raise EOFError("compressed file ended before the end-of-stream marker was reached")
+        return out
     except (EOFError, OSError, zlib.error) as error:
         raise DatasetFormatError(
             f"{path} is not a valid gzip file ({len(data):,} bytes on disk): {error}. "
             f"The file is probably truncated or corrupted; delete it and download it again."
         ) from None
+
+
+def _declared_size(head: bytes) -> int | None:
+    """The file size the IDX header at the start of `head` declares; None if it is no header."""
+    if len(head) < 4 or head[0] or head[1] or head[2] not in IDX_TYPES or len(head) < 4 + 4 * head[3]:
+        return None
+    dims = np.frombuffer(head, ">u4", count=head[3], offset=4).astype(object)
+    return 4 + 4 * head[3] + int(np.prod(dims)) * IDX_TYPES[head[2]].itemsize
+
+
+def _read_bounded(path: Path) -> bytes:
+    """The (decompressed) file, inflating no more than its header declares, capped."""
+    raw = path.read_bytes()
+    head = _inflate(raw, _HEADER_MAX, path) if raw[:2] == _GZIP_MAGIC else raw
+    declared = _declared_size(head)
+    if declared is not None and declared > MAX_IDX_BYTES:
+        dims = tuple(int(d) for d in np.frombuffer(head, ">u4", count=head[3], offset=4))
+        raise DatasetFormatError(
+            f"{path}: the header declares dims {dims} ({declared:,} bytes), more than the "
+            f"{MAX_IDX_BYTES:,}-byte limit of trainlab's IDX reader (MAX_IDX_BYTES). The file "
+            f"is corrupted or not an MNIST-style dataset file."
+        )
+    if head is raw or len(head) <= _HEADER_MAX or declared is None:
+        return head  # raw, or read whole, or no IDX header (read_idx says so)
+    return _inflate(raw, declared, path)
 
 
 def read_idx(
@@ -93,7 +138,8 @@ def read_idx(
         DatasetFormatError: bad magic number, unknown type code, unexpected
             dimensions, or a data size that does not match the dimensions.
     """
-    data = read_bytes(path)
+    path = Path(path)
+    data = _read_bounded(path)
     if len(data) < 4:
         raise DatasetFormatError(
             f"{path} is not an IDX file: it holds {len(data)} bytes, fewer than the 4-byte header."

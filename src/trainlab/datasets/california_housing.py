@@ -36,6 +36,7 @@ import numpy as np
 from .._validation import check_in_range, check_one_of
 from ._archive import read_members
 from ._errors import DatasetFormatError
+from ._npz import load_npz
 from ._sources import DatasetSpec, RemoteFile, is_keras_cache_name, locate
 
 __all__ = ["load_data", "COLUMNS", "FEATURES", "TARGET", "SPEC"]
@@ -151,7 +152,7 @@ def read_table(source: str | os.PathLike[str]) -> np.ndarray:
     if source.suffix == ".npz":
         return _read_npz(source)
     if source.is_dir() or source.suffix in (".tgz", ".gz", ".tar"):
-        text = read_members(source, ["cal_housing.data"])["cal_housing.data"]
+        text = read_members(source, ["cal_housing.data"], max_member_bytes=64 * 2**20)["cal_housing.data"]
         where = f"{source}:cal_housing.data"
     else:
         text, where = source.read_bytes(), str(source)
@@ -199,9 +200,9 @@ def _is_number(text: str) -> bool:
 
 def _read_npz(path: Path) -> np.ndarray:
     try:
-        with np.load(path, allow_pickle=False) as f:
-            x, y = f["x"], f["y"]
-    except (KeyError, ValueError, OSError) as error:
+        arrays = load_npz(path, ("x", "y"))
+        x, y = arrays["x"], arrays["y"]
+    except DatasetFormatError as error:
         raise DatasetFormatError(
             f"{path} is not a Keras california_housing.npz (arrays x and y): {error}"
         ) from None

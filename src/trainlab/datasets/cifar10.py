@@ -50,6 +50,7 @@ SPEC = DatasetSpec(
 
 TRAIN_FILES = tuple(f"data_batch_{i}.bin" for i in range(1, 6))
 TEST_FILE = "test_batch.bin"
+BATCH_BYTES = 10_000 * (1 + 3 * 32 * 32)  # every batch of the release: 10,000 records
 
 
 def load_data(
@@ -78,7 +79,7 @@ def load_data(
         ((50000, 32, 32, 3), (50000, 1))
     """
     source = locate(SPEC, path)["cifar-10-binary.tar.gz"]
-    members = read_members(source, (*TRAIN_FILES, TEST_FILE))
+    members = read_members(source, (*TRAIN_FILES, TEST_FILE), max_member_bytes=BATCH_BYTES)
     parts = [
         parse_records(members[name], where=f"{source}:{name}", label_bytes=1, num_classes=(10,))
         for name in (*TRAIN_FILES, TEST_FILE)

@@ -22,7 +22,10 @@ on one and evaluated on the other is not meaningful; results are comparable.
 The first load parses the 84 MB archive (tens of seconds) and writes
 ``imdb_word_index.json`` and ``imdb_sequences.npz`` (``allow_pickle=False``)
 into the cache folder ``~/.trainlab/datasets/imdb/``; later loads read those
-(about a second). The cache is rebuilt when the source file changes.
+(about a second). The cache is rebuilt when the source file changes, and a damaged cache
+(truncated, corrupted, arrays that do not fit together) is deleted and rebuilt
+with a warning. Each review may be at most `MAX_REVIEW_BYTES`, all of them
+together `MAX_REVIEWS_BYTES` (checked before reading).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from .._io import atomic_write
 from .._validation import check_positive_int
 from ._archive import iter_members
 from ._errors import DatasetFormatError
+from ._npz import load_npz
 from ._sources import DatasetSpec, RemoteFile, cache_dir, is_keras_cache_name, locate
 from ._text import build_word_index, encode, split_flat, tokenize
 
@@ -66,6 +70,8 @@ CACHE_FORMAT = 1  # bump when tokenization or the cache layout changes
 WORD_INDEX_FILE = "imdb_word_index.json"
 SEQUENCES_FILE = "imdb_sequences.npz"
 _SPLITS = ("train", "test")
+MAX_REVIEW_BYTES = 2**20  # the longest review of the release has 13,704 bytes
+MAX_REVIEWS_BYTES = 2**29  # all 50,000 labelled reviews take 66 MB
 
 
 def load_data(
@@ -216,16 +222,20 @@ def _is_review(name: str) -> bool:
 
 
 def _review_key(filename: str) -> tuple[int, str]:
+    """``(id, stem)`` for sorting ``<id>_<rating>.txt``; (-1, stem) for other names."""
     stem = filename.rsplit(".", 1)[0]
     head = stem.split("_", 1)[0]
-    return (int(head), stem) if head.isdigit() else (-1, stem)
+    # "²".isdigit() is True but int("²") fails: ASCII digits only
+    return (int(head), stem) if head.isascii() and head.isdigit() else (-1, stem)
 
 
 def _build(source: Path) -> tuple[dict[str, int], dict[str, np.ndarray]]:
     texts: dict[tuple[str, str], list[tuple[tuple[int, str], str]]] = {
         (s, lab): [] for s in _SPLITS for lab in ("neg", "pos")
     }
-    for name, data in iter_members(source, _is_review):
+    for name, data in iter_members(
+        source, _is_review, max_member_bytes=MAX_REVIEW_BYTES, max_total_bytes=MAX_REVIEWS_BYTES
+    ):
         split, label, filename = name.split("/")[-3:]
         texts[(split, label)].append((_review_key(filename), data.decode("utf-8", "replace")))
     for split in _SPLITS:
@@ -258,17 +268,59 @@ def _source_key(source: Path) -> dict[str, Any]:
     }
 
 
+_CORPUS_KEYS = tuple(f"{split}_{k}" for split in _SPLITS for k in ("tokens", "offsets", "labels"))
+
+
 def _read_cache(folder: Path, key: dict[str, Any]) -> tuple[dict[str, int], dict[str, np.ndarray]] | None:
+    """The cached ``(word_index, corpus)``; None when missing, stale or damaged.
+
+    A damaged cache (a truncated or corrupted file, arrays that do not fit
+    together) is deleted, so that it is rebuilt from the source and never
+    blocks a later load.
+    """
+    if not (folder / SEQUENCES_FILE).exists() and not (folder / WORD_INDEX_FILE).exists():
+        return None
     try:
         index_bytes = (folder / WORD_INDEX_FILE).read_bytes()
-        with np.load(folder / SEQUENCES_FILE, allow_pickle=False) as f:
-            meta = json.loads(str(f["meta"]))
-            if meta.get("key") != key or meta.get("word_index_sha256") != _sha(index_bytes):
-                return None
-            corpus = {name: f[name] for name in f.files if name != "meta"}
-        return json.loads(index_bytes), corpus
-    except (OSError, ValueError, KeyError):
+        arrays = load_npz(folder / SEQUENCES_FILE, ("meta", *_CORPUS_KEYS))
+        meta = json.loads(str(arrays.pop("meta")))
+        if not isinstance(meta, dict) or meta.get("key") != key:
+            return None  # stale: another source or format; rebuilt and overwritten
+        if meta.get("word_index_sha256") != _sha(index_bytes):
+            raise ValueError("the word index does not match the sequences")
+        word_index = json.loads(index_bytes)
+        _check_corpus(word_index, arrays)
+        return word_index, arrays
+    except (OSError, ValueError) as error:
+        warnings.warn(
+            f"trainlab.datasets.imdb: the cache in {folder} is damaged ({error}); it is "
+            f"deleted and rebuilt from the source.",
+            UserWarning,
+            stacklevel=4,
+        )
+        for name in (WORD_INDEX_FILE, SEQUENCES_FILE):
+            with contextlib.suppress(OSError):
+                (folder / name).unlink()
         return None
+
+
+def _check_corpus(word_index: Any, corpus: dict[str, np.ndarray]) -> None:
+    """Raise ValueError unless `corpus` is what `_build` makes for `word_index`."""
+    if not isinstance(word_index, dict) or not all(
+        isinstance(w, str) and type(i) is int for w, i in word_index.items()
+    ) or sorted(word_index.values()) != list(range(1, len(word_index) + 1)):
+        raise ValueError("the word index is not a {word: 1..n} dict")
+    for split in _SPLITS:
+        tokens, offsets, labels = (corpus[f"{split}_{k}"] for k in ("tokens", "offsets", "labels"))
+        if (tokens.dtype != np.int32 or offsets.dtype != np.int64 or labels.dtype != np.int64
+                or tokens.ndim != 1 or offsets.ndim != 1 or labels.ndim != 1):  # fmt: skip
+            raise ValueError(f"{split} arrays have the wrong dtype or rank")
+        if len(offsets) != len(labels) + 1 or offsets[0] != 0 or offsets[-1] != len(tokens):
+            raise ValueError(f"{split} offsets do not fit the tokens and labels")
+        if np.any(np.diff(offsets) < 0) or np.any((labels != 0) & (labels != 1)):
+            raise ValueError(f"{split} offsets decrease or a label is not 0/1")
+        if tokens.size and (tokens.min() < 1 or tokens.max() > len(word_index)):
+            raise ValueError(f"{split} tokens are outside the word index")
 
 
 def _write_cache(folder: Path, key: dict[str, Any], word_index: dict[str, int], corpus: dict) -> None:

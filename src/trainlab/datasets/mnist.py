@@ -32,6 +32,7 @@ from ..data.splits import train_val_test_split
 from .._validation import check_in_range
 from ._errors import DatasetFormatError, DatasetNotFoundError
 from ._idx import read_images_and_labels
+from ._npz import load_npz
 from ._sources import DatasetSpec, RemoteFile, data_dirs, find_complete, is_keras_cache_name, locate
 
 __all__ = ["load_data", "load_10k", "SPEC", "SPEC_10K"]
@@ -209,9 +210,8 @@ def _read_10k(found: dict[str, Path], test_split: float = 0.2, seed: int = 113) 
 
 def _read_npz(path: Path) -> Arrays:
     try:
-        with np.load(path, allow_pickle=False) as f:
-            arrays = {key: f[key] for key in ("x_train", "y_train", "x_test", "y_test")}
-    except (KeyError, ValueError, OSError) as error:
+        arrays = load_npz(path, ("x_train", "y_train", "x_test", "y_test"))
+    except DatasetFormatError as error:
         raise DatasetFormatError(
             f"{path} is not a Keras mnist.npz (arrays x_train, y_train, x_test, y_test "
             f"without pickled objects): {error}"

@@ -88,8 +88,8 @@ def build_model(cfg: dict[str, dict[str, Any]], data: DataBundle) -> Any:
     if m["file"]:
         try:
             model = load_model(m["file"], compile=False)
-        except (FileNotFoundError, OSError) as exc:
-            raise ConfigError(f"`model.file` {m['file']!r} could not be read: {exc}.") from None
+        except (OSError, ValueError, TypeError, KeyError) as exc:  # missing, unreadable or not a model file
+            raise ConfigError(f"`model.file` {m['file']!r} could not be read: {exc}".rstrip(".") + ".") from None
         model.compile(optimizer=build_optimizer(cfg), loss=loss, metrics=metrics)
         return model
     act = m["activation"]

@@ -155,6 +155,8 @@ def train_from_config(cfg: dict[str, dict[str, Any]], verbose: int = 1, resume: 
     set_random_seed(cfg["training"]["seed"])
     data = load_data(cfg)
     run_dir = cfg["run"]["dir"] or os.path.join("runs", f"{cfg['data']['dataset']}-{time.strftime('%Y%m%d-%H%M%S')}")
+    if os.path.exists(run_dir) and not os.path.isdir(run_dir):
+        raise ConfigError(f"`run.dir` {run_dir!r} is an existing file, not a folder; pass another --run-dir.")
     model_file, initial_epoch = _resume_plan(run_dir, resume)
     model = build_model(cfg, data) if model_file is None else load_model(model_file)
     n = len(data.x_train)
@@ -192,7 +194,7 @@ def train_from_config(cfg: dict[str, dict[str, Any]], verbose: int = 1, resume: 
 def _train_run(args: argparse.Namespace) -> int:
     from .findings import format_findings
 
-    from ..datasets import DatasetNotFoundError
+    from ..datasets import DatasetFormatError, DatasetNotFoundError
 
     try:
         if args.resume:
@@ -202,7 +204,8 @@ def _train_run(args: argparse.Namespace) -> int:
         else:
             cfg = _config_from_args(args)
         result = train_from_config(cfg, verbose=0 if args.quiet else 1, resume=args.resume)
-    except (ConfigError, DatasetNotFoundError, ValueError) as exc:  # ValueError: e.g. a run dir in use
+    # ValueError: e.g. a run dir in use, a model file that is not one
+    except (ConfigError, DatasetNotFoundError, DatasetFormatError, ValueError) as exc:
         _err(str(exc))
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -31,6 +31,7 @@ Example file::
 from __future__ import annotations
 
 import copy
+import math
 import os
 import tomllib
 from collections.abc import Callable, Mapping
@@ -80,8 +81,8 @@ def _float(lo: float = 0.0, hi: float | None = None, low_open: bool = False, opt
             return None
         ok = isinstance(v, (int, float)) and not isinstance(v, bool)
         if ok:
-            v = float(v)
-            ok = (v > lo if low_open else v >= lo) and (hi is None or v < hi)
+            v = float(v)  # inf and nan are refused: no bound is open at infinity
+            ok = math.isfinite(v) and (v > lo if low_open else v >= lo) and (hi is None or v < hi)
         if not ok:
             rng = f"{'(' if low_open else '['}{lo:g}, {'inf' if hi is None else f'{hi:g}'})"
             raise ConfigError(f"`{path}` must be a number in {rng}; received {v!r}.")
@@ -232,6 +233,9 @@ def load_config(path: str | None = None, overrides: Mapping[str, Mapping[str, An
                 raw = tomllib.load(f)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"Config file {path!r} is not valid TOML: {exc}.") from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"Config file {path!r} is not UTF-8 text (byte {exc.start}); TOML files are UTF-8. "
+                              f"Save it as UTF-8.") from None
     cfg = validate_config(raw, source)
     extra: dict[str, dict[str, Any]] = {}
     for section, values in (overrides or {}).items():

@@ -8,6 +8,7 @@ lengths, NaN or Inf, bad `validation_split`, bad `class_weight`.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import jax
@@ -23,6 +24,7 @@ __all__ = [
     "split_tail",
     "class_weights_to_sample_weights",
     "is_iterable_data",
+    "warn_negative_weights",
     "take_rows",
     "unpack_xy",
 ]
@@ -36,6 +38,15 @@ def _to_array(a: Any, argument: str) -> np.ndarray:
         raise TypeError(
             f"`{argument}` must hold numbers, but it has dtype object (mixed types or ragged lists). "
             f"Convert it first, e.g. with trainlab.data.pad_sequences for token lists or np.asarray(..., dtype='float32')."
+        )
+    if arr.dtype.kind not in "biuf":
+        kind = {"U": "strings", "S": "bytes", "c": "complex numbers", "M": "dates", "m": "time spans"}.get(
+            arr.dtype.kind, f"dtype {arr.dtype}")
+        raise TypeError(
+            f"`{argument}` must hold real numbers (int, float or bool); received an array of {kind} "
+            f"(dtype {arr.dtype}, shape {arr.shape}). Encode text as numbers first (e.g. "
+            f"trainlab.layers.StringLookup or TextVectorization), and use the real part or magnitude of complex "
+            f"values (np.real / np.abs)."
         )
     if arr.dtype == np.float64:
         arr = arr.astype(np.float32)
@@ -114,6 +125,28 @@ def check_finite(data: Any, argument: str) -> None:
         )
 
 
+MIN_TRAIN_ROWS = 2  # fewer than 2 training rows after `validation_split` is a mistake, not a run
+
+
+def warn_negative_weights(sample_weight: Any, argument: str = "sample_weight") -> None:
+    """Warn when `sample_weight` (an array of shape ``(n,)``) has negative entries.
+
+    Keras accepts them silently, but a negative weight turns a sample's loss into
+    a reward for getting it wrong, which is almost never meant.
+    """
+    if sample_weight is None or isinstance(sample_weight, (list, dict)):
+        return
+    negative = np.asarray(sample_weight) < 0
+    if negative.any():
+        warnings.warn(
+            f"`{argument}` has {int(negative.sum())} negative value(s) (the smallest is "
+            f"{float(np.min(sample_weight)):g}); training *maximizes* the loss of those samples. Use weights "
+            f">= 0 (0 ignores a sample).",
+            UserWarning,
+            stacklevel=4,
+        )
+
+
 def split_tail(fraction: float, *datas: Any) -> tuple[list[Any], list[Any]]:
     """Split each of `datas` into (first part, last `fraction`), before any shuffling,
     exactly as Keras' `validation_split` does."""
@@ -123,10 +156,12 @@ def split_tail(fraction: float, *datas: Any) -> tuple[list[Any], list[Any]]:
     )
     n = num_samples(datas[0])
     n_val = int(n * fraction)
-    if fraction > 0 and (n_val == 0 or n_val == n):
+    if fraction > 0 and (n_val == 0 or n - n_val < MIN_TRAIN_ROWS):
+        what = "an empty validation set" if n_val == 0 else f"{n - n_val} training sample(s)"
         raise ValueError(
-            f"`validation_split`={fraction} of {n} samples leaves an empty "
-            f"{'validation' if n_val == 0 else 'training'} set. Use a fraction that keeps both non-empty."
+            f"`validation_split`={fraction} of {n} samples leaves {what}; the training part needs at least "
+            f"{MIN_TRAIN_ROWS} samples and the validation part 1. Use a fraction such as 0.2, or pass "
+            f"`validation_data`."
         )
     cut = n - n_val
     train = [None if d is None else jax.tree.map(lambda a: a[:cut], d) for d in datas]

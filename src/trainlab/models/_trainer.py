@@ -23,7 +23,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .._validation import check_positive_int
+from .._validation import check_positive_int, check_verbose
 from ..core.loop import EpochRunner, EvalRunner, PredictRunner, choose_chunk_steps
 from ..core.objective import Objective
 from ..core.step import eval_env, init_train_state, make_eval_step, make_predict_step, make_train_step
@@ -295,6 +295,7 @@ class TrainerMixin:
             sw = _data.class_weights_to_sample_weights(class_weight, y, sw)
         if sw is not None and not isinstance(sw, (list, dict)):
             sw = np.asarray(sw, np.float32).reshape(n)
+        _data.warn_negative_weights(sw, prefix + "sample_weight")
         _data.check_finite(x, prefix + "x")
         _data.check_finite(y, prefix + "y")
         _data.check_finite(sw, prefix + "sample_weight")
@@ -338,7 +339,7 @@ class TrainerMixin:
         if epochs < 0 or initial_epoch < 0:
             raise ValueError(f"`epochs` and `initial_epoch` must be >= 0; received {epochs} and {initial_epoch}.")
         validation_freq = check_positive_int("validation_freq", validation_freq)
-        verbose = 1 if verbose == "auto" else int(verbose)
+        verbose = check_verbose(verbose)
         if _data.is_iterable_data(x):
             from ._iterable import fit_iterable
 
@@ -558,7 +559,7 @@ class TrainerMixin:
             objective.validate_targets(y, self)
             env = {**self.variables, "hparams": as_array_tree(self.hyperparameters())}
             logs = self._evaluate_env(objective, env, jax.device_put((x, y, sw)), n, batch_size)
-        verbose = 1 if verbose == "auto" else int(verbose)
+        verbose = check_verbose(verbose)
         if verbose:
             from ..callbacks.progbar import format_logs
 
@@ -572,6 +573,7 @@ class TrainerMixin:
                 callbacks: list | None = None) -> Any:
         """Model outputs for `x` in inference mode, as numpy arrays."""
         batch_size = 32 if batch_size is None else check_positive_int("batch_size", batch_size)
+        check_verbose(verbose)
         if _data.is_iterable_data(x):
             from ._iterable import predict_iterable
 

@@ -104,6 +104,9 @@ class RunLogger(Callback):
         super().__init__()
         if not isinstance(run_dir, (str, os.PathLike)):
             raise TypeError(f"`run_dir` must be a folder path; received {describe(run_dir)}.")
+        if os.path.exists(run_dir) and not os.path.isdir(run_dir):
+            raise ValueError(f"`run_dir` {os.fspath(run_dir)!r} is an existing file, not a folder; pass a folder "
+                             f"path (new or existing), or move the file away.")
         self.run_dir = os.fspath(run_dir)
         self.validation_data = validation_data
         self.class_names = None if class_names is None else [str(c) for c in class_names]

@@ -9,6 +9,10 @@ configuration and leaderboard and writes the HTML report.
 
 Exit codes: 0 at least one trial completed; 1 none did; 2 bad usage,
 configuration or unreachable storage.
+
+The storage URL may be given in ``$TRAINLAB_TUNE_STORAGE`` instead of
+``--storage``; the worker processes always get it that way, never on their
+command line (where ``ps`` would show its password).
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ from typing import Any
 
 from ..cli import register_command
 
-__all__ = ["configure", "run"]
+__all__ = ["configure", "run", "worker_command", "worker_env", "STORAGE_ENV"]
+
+STORAGE_ENV = "TRAINLAB_TUNE_STORAGE"  # the storage URL, read when --storage is not given
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -29,7 +35,8 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--trials", type=int, default=None, help="trials in the study (overrides [search] trials)")
     p.add_argument("--workers", type=int, default=1, help="worker processes on this machine (default 1)")
     p.add_argument("--storage", default=None,
-                   help="Optuna storage URL, e.g. postgresql://user:pw@host/db (default: a SQLite file)")
+                   help=f"Optuna storage URL, e.g. postgresql://user:pw@host/db (default: ${STORAGE_ENV}, else a "
+                        f"SQLite file); ${STORAGE_ENV} keeps a password off the command line")
     p.add_argument("--study-name", default=None, help="study name in the storage (overrides [search])")
     p.add_argument("--strategy", default=None, help="random, grid, tpe, successive_halving, hyperband, pbt")
     p.add_argument("--epochs", type=int, default=None, help="epochs per trial (overrides [search])")
@@ -72,9 +79,13 @@ def default_concurrency(workers: int) -> int | None:
 
 
 def worker_command(args: argparse.Namespace, tuner: Any, index: int, concurrent_programs: int | None) -> list[str]:
-    """The command line of worker `index` of a ``--workers K`` run."""
+    """The command line of worker `index` of a ``--workers K`` run.
+
+    The storage URL is not on it (it may hold a password, and command lines are
+    visible to every user of the machine): `worker_env` passes it in the
+    environment variable `STORAGE_ENV`."""
     cmd = [sys.executable, "-m", "trainlab", "tune", os.path.abspath(args.config), "--workers", "1",
-           "--storage", tuner.storage_url, "--study-name", tuner.study_name, "--worker-index", str(index),
+           "--study-name", tuner.study_name, "--worker-index", str(index),
            "--trials", str(tuner.max_trials), "--no-report", "--child"]
     for flag, value in (("--strategy", args.strategy), ("--epochs", args.epochs), ("--seed", args.seed),
                         ("--concurrent-programs", concurrent_programs)):
@@ -85,10 +96,17 @@ def worker_command(args: argparse.Namespace, tuner: Any, index: int, concurrent_
     return cmd
 
 
+def worker_env(tuner: Any) -> dict[str, str]:
+    """The environment of a worker process: this one's, plus the storage URL in `STORAGE_ENV`."""
+    return {**os.environ, STORAGE_ENV: tuner.storage_url}
+
+
 def run(args: argparse.Namespace) -> int:
     from .config import ConfigError, load_config
     from .storage import StorageUnreachableError, default_storage_url
 
+    if args.storage is None:
+        args.storage = os.environ.get(STORAGE_ENV) or None
     try:
         config = load_config(args.config)
         x, y, val = config.load_data()
@@ -103,7 +121,8 @@ def run(args: argparse.Namespace) -> int:
             tuner.storage_url = storage
             _ = tuner.study  # create the study (and check the storage) once, before the workers start
             per_worker = tuner.concurrent_programs or default_concurrency(args.workers)
-            procs = [subprocess.Popen(worker_command(args, tuner, i, per_worker)) for i in range(args.workers)]
+            procs = [subprocess.Popen(worker_command(args, tuner, i, per_worker), env=worker_env(tuner))
+                     for i in range(args.workers)]
             codes = [p.wait() for p in procs]
             if any(c == 2 for c in codes):
                 return 2

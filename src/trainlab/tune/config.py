@@ -39,7 +39,8 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import describe
+from .._validation import (check_bool, check_in_range, check_int_at_least, check_nonempty_string, check_one_of,
+                           check_positive_int, check_positive_number, describe)
 from .presets import Preset
 from .space import SearchSpace
 
@@ -50,6 +51,43 @@ _SEARCH_KEYS = {"objective", "direction", "strategy", "trials", "epochs", "batch
                 "directory", "storage", "population", "members_per_program", "concurrent_programs", "heartbeat_interval", "grace_period",
                 "max_retry", "shuffle"}
 _DATA_KEYS = {"dataset", "npz", "train_size", "validation_size", "validation_split", "scale", "validation"}
+
+
+def _strategy(argument: str, value: Any) -> Any:
+    from .strategies import get
+
+    return get(value)
+
+
+#: [search] key -> check(argument, value); each raises TypeError/ValueError naming the key
+_SEARCH_CHECKS = {
+    "objective": check_nonempty_string,
+    "direction": lambda a, v: check_one_of(a, v, ["maximize", "minimize"]),
+    "strategy": _strategy,
+    "trials": check_positive_int,
+    "epochs": check_positive_int,
+    "batch_size": check_positive_int,
+    "seed": lambda a, v: check_int_at_least(a, v, 0),
+    "study_name": check_nonempty_string,
+    "directory": check_nonempty_string,
+    "storage": check_nonempty_string,
+    "population": check_positive_int,
+    "members_per_program": check_positive_int,
+    "concurrent_programs": check_positive_int,
+    "heartbeat_interval": check_positive_int,
+    "grace_period": check_positive_int,
+    "max_retry": lambda a, v: check_int_at_least(a, v, 0),
+    "shuffle": check_bool,
+}
+_DATA_CHECKS = {
+    "dataset": check_nonempty_string,
+    "npz": check_nonempty_string,
+    "train_size": check_positive_int,
+    "validation_size": lambda a, v: check_int_at_least(a, v, 0),
+    "validation_split": lambda a, v: check_in_range(a, v, 0.0, 1.0, low_inclusive=False),
+    "scale": check_positive_number,
+    "validation": lambda a, v: check_one_of(a, v, ["test"]),
+}
 
 
 class ConfigError(ValueError):
@@ -65,6 +103,10 @@ class TuneConfig:
         unknown = set(raw) - _SECTIONS
         if unknown:
             raise ConfigError(f"{source}: unknown section(s) {sorted(unknown)}; expected {sorted(_SECTIONS)}.")
+        for section in _SECTIONS:
+            if not isinstance(raw.get(section, {}), dict):
+                raise ConfigError(f"{source}: `{section}` must be a table ([{section}] followed by keys); "
+                                  f"received {describe(raw[section])}.")
         self.data = dict(raw.get("data", {}))
         self.model = dict(raw.get("model", {}))
         self.search = dict(raw.get("search", {}))
@@ -84,6 +126,16 @@ class TuneConfig:
             raise ConfigError(f"{source}: [space]: {exc}") from None
         if "preset" not in self.model:
             raise ConfigError(f"{source}: [model] needs `preset`, e.g. preset = \"mlp\".")
+        for key, value in self.search.items():
+            try:
+                _SEARCH_CHECKS[key](f"search.{key}", value)
+            except (TypeError, ValueError) as exc:
+                raise ConfigError(f"{source}: {exc}") from None
+        for key, value in self.data.items():
+            try:
+                _DATA_CHECKS[key](f"data.{key}", value)
+            except (TypeError, ValueError) as exc:
+                raise ConfigError(f"{source}: {exc}") from None
 
     # ------------------------------------------------------------------
     def load_data(self) -> tuple[Any, Any, Any]:
@@ -95,9 +147,14 @@ class TuneConfig:
             path = path if path.is_absolute() else self.base_dir / path
             if not path.exists():
                 raise ConfigError(f"{self.source}: [data] npz file {str(path)!r} does not exist.")
-            with np.load(path) as f:
-                x, y = f["x"], f["y"]
-                val = (f["x_val"], f["y_val"]) if "x_val" in f else None
+            from ..datasets._npz import load_npz
+
+            arrays = load_npz(path)  # pickle-free, size-checked; a bad file is a DatasetFormatError (ValueError)
+            if "x" not in arrays or "y" not in arrays:
+                raise ConfigError(f"{self.source}: [data] npz file {str(path)!r} needs arrays `x` and `y`; it holds "
+                                  f"{sorted(arrays)}.")
+            x, y = arrays["x"], arrays["y"]
+            val = (arrays["x_val"], arrays["y_val"]) if "x_val" in arrays and "y_val" in arrays else None
         elif "dataset" in d:
             from .. import datasets
 
@@ -177,6 +234,9 @@ def load_config(path: str | os.PathLike) -> TuneConfig:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}.") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not UTF-8 text (byte {exc.start}); TOML files are UTF-8. "
+                          f"Save it as UTF-8.") from None
     if not isinstance(raw, dict):  # pragma: no cover
         raise ConfigError(f"{path}: expected tables, received {describe(raw)}.")
     return TuneConfig(raw, source=str(path), base_dir=path.parent.resolve())

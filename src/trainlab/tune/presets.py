@@ -42,24 +42,86 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .._registry import Registry
-from .._validation import describe
+from .._validation import (check_bool, check_in_range, check_int_at_least, check_nonnegative, check_one_of,
+                           check_positive_int, check_positive_number, describe, did_you_mean)
 
-__all__ = ["Preset", "mlp", "PRESETS"]
+__all__ = ["Preset", "mlp", "PRESETS", "SETTING_CHECKS"]
 
 PRESETS = Registry("preset", "preset")
 
 _OPT_SETTINGS = ("learning_rate", "momentum", "beta_1", "beta_2", "weight_decay", "rho", "epsilon", "nesterov")
 
 
+def _unit_interval(argument: str, value: Any) -> float:
+    return check_in_range(argument, value, 0.0, 1.0)
+
+
+def _name(argument: str, value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise TypeError(f"`{argument}` must be a name such as 'relu' or 'adam'; received {describe(value)}.")
+    return value
+
+
+def _nonnegative(argument: str, value: Any) -> float:
+    if isinstance(value, (bool, str)):
+        raise TypeError(f"`{argument}` must be a number >= 0; received {describe(value)}.")
+    return check_nonnegative(argument, value)
+
+
+MAX_LAYERS = 1_000  # an "mlp" deeper than this is a typo (2147483648), not a model: refuse before building
+MAX_UNITS = 2**20
+
+
+def _int_up_to(low: int, high: int) -> Callable[[str, Any], int]:
+    def check(argument: str, value: Any) -> int:
+        value = check_int_at_least(argument, value, low)
+        if value > high:
+            raise ValueError(f"`{argument}` must be an integer in [{low}, {high:,}]; received {value!r}.")
+        return value
+    return check
+
+
+#: setting -> check(argument, value): each raises TypeError/ValueError naming the setting
+SETTING_CHECKS: dict[str, Callable[[str, Any], Any]] = {
+    "layers": _int_up_to(0, MAX_LAYERS),
+    "units": _int_up_to(1, MAX_UNITS),
+    "activation": _name,
+    "dropout": _unit_interval,
+    "l2": _nonnegative,
+    "optimizer": _name,
+    "learning_rate": check_positive_number,
+    "momentum": lambda a, v: check_in_range(a, v, 0.0, 1.0, high_inclusive=True),
+    "beta_1": _unit_interval,
+    "beta_2": _unit_interval,
+    "weight_decay": _nonnegative,
+    "rho": _unit_interval,
+    "epsilon": check_positive_number,
+    "nesterov": check_bool,
+    "decay": _nonnegative,
+    "batch_size": check_positive_int,
+    "outputs": _int_up_to(1, MAX_UNITS),
+    "steps_per_epoch": check_positive_int,
+    "task": lambda a, v: check_one_of(a, v, ["classification", "regression"]),
+}
+
+
+def _check_setting(name: str, value: Any) -> Any:
+    """`value` checked as preset setting `name` (``units_<i>`` like ``units``); None passes."""
+    if value is None:
+        return None
+    check = SETTING_CHECKS.get("units" if name.startswith("units_") and name[6:].isdigit() else name)
+    return check(name, value) if check is not None else value
+
+
 def _setting(hp: Any, fixed: Mapping[str, Any], name: str, default: Any = None) -> Any:
     value = hp.get(name) if hp is not None else None
     if value is None:
         value = fixed.get(name, default)
-    return value
+    return _check_setting(name, value)
 
 
 @PRESETS.register("mlp")
@@ -141,12 +203,25 @@ class Preset:
         ValueError: unknown preset name (the message lists them).
     """
 
-    def __init__(self, name: str, **fixed: Any):
+    def __init__(self, name: str, /, **fixed: Any):
         if not isinstance(name, str):
             raise TypeError(f"`preset` must be a preset name such as 'mlp'; received {describe(name)}.")
         self.fn = PRESETS.lookup(name, "preset")
         self.name = name
         self.fixed = dict(fixed)
+        known = set(SETTING_CHECKS) | {"input_shape", "search_keys"}
+        for key, value in self.fixed.items():
+            if key not in known and not (key.startswith("units_") and key[6:].isdigit()):
+                raise ValueError(
+                    f"Preset {name!r} has no setting `{key}`.{did_you_mean(key, known)} Its settings: "
+                    f"{', '.join(sorted(known - {'search_keys'}))}, units_<i>."
+                )
+            _check_setting(key, value)
+        shape = self.fixed.get("input_shape")
+        if shape is not None and (not isinstance(shape, (tuple, list)) or not shape or not all(
+                isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in shape)):
+            raise ValueError(f"`input_shape` must be a tuple of positive integers such as (28, 28); received "
+                             f"{describe(shape)}.")
         for required in ("input_shape", "outputs"):
             if required not in self.fixed:
                 raise ValueError(

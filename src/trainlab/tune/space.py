@@ -27,6 +27,7 @@ Example:
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -34,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_positive_int, describe
+from .._validation import check_positive_int, describe, did_you_mean
 
 __all__ = ["Param", "Float", "Int", "Choice", "Fixed", "SearchSpace", "param_from_dict"]
 
@@ -162,7 +163,7 @@ class Float(Param):
         if step is not None:
             if self.log:
                 raise ValueError(f"Float({name!r}): `step` and `log=True` cannot be combined; drop one of them.")
-            if not isinstance(step, (int, float)) or isinstance(step, bool) or step <= 0:
+            if not isinstance(step, (int, float)) or isinstance(step, bool) or not 0 < step < math.inf:
                 raise ValueError(f"`step` of Float({name!r}) must be a positive number; received {step!r}.")
             step = float(step)
         self.step = step
@@ -172,7 +173,13 @@ class Float(Param):
 
     def grid(self, points: int) -> list[float]:
         if self.step is not None:
-            n = int(math.floor((self.high - self.low) / self.step + 1e-9)) + 1
+            steps = (self.high - self.low) / self.step
+            if not steps < MAX_GRID_VALUES:
+                raise ValueError(
+                    f"Float({self.name!r}) with step={self.step} has more than {MAX_GRID_VALUES:,} values from "
+                    f"{self.low} to {self.high}, too many for a grid; give it a larger `step`."
+                )
+            n = int(math.floor(steps + 1e-9)) + 1
             return [round(self.low + i * self.step, 12) for i in range(n)]
         if self.low == self.high or points == 1:
             return [self.low]
@@ -224,6 +231,14 @@ class Int(Param):
         return int(trial.suggest_int(self.name, self.low, self.high, step=self.step, log=self.log))
 
     def grid(self, points: int) -> list[int]:
+        count = (self.high - self.low) // self.step + 1
+        if count > MAX_GRID_VALUES and not self.log:
+            raise ValueError(
+                f"Int({self.name!r}) has {count:,} values from {self.low} to {self.high}, too many for a grid "
+                f"(at most {MAX_GRID_VALUES:,}); give it a larger `step` or `log=True`."
+            )
+        if self.log and count > MAX_GRID_VALUES:
+            return sorted({int(round(v)) for v in np.geomspace(self.low, self.high, points)})
         values = list(range(self.low, self.high + 1, self.step))
         if len(values) <= max(points, 2) or not self.log:
             return values
@@ -315,6 +330,8 @@ class Fixed(Param):
         return {**super().to_dict(), "value": self.value}
 
 
+MAX_GRID_VALUES = 100_000  # an Int's grid lists every value: bound it
+
 _KINDS = {"float": Float, "int": Int, "choice": Choice, "fixed": Fixed}
 
 
@@ -342,16 +359,22 @@ def param_from_dict(name: str, spec: Any) -> Param:
             f"Search parameter {name!r} needs a `type`: one of {', '.join(sorted(_KINDS))}; received {spec!r}. "
             f"For example {name} = {{ type = \"float\", low = 0.0001, high = 0.1, log = true }}."
         )
-    if kind not in _KINDS:
+    if not isinstance(kind, str) or kind not in _KINDS:
         from .._validation import unknown_name_error
 
         raise unknown_name_error("parameter type", f"{name}.type", kind, _KINDS)
-    try:
-        return _KINDS[kind](name, **spec)
-    except TypeError as exc:
-        if "unexpected keyword" in str(exc) or "missing" in str(exc):
-            raise TypeError(f"Search parameter {name!r} of type {kind!r}: {exc}.") from None
-        raise
+    signature = inspect.signature(_KINDS[kind])
+    allowed = [k for k in signature.parameters if k != "name"]
+    required = [k for k, p in signature.parameters.items() if k != "name" and p.default is p.empty]
+    unknown = sorted(str(k) for k in spec if k not in allowed)
+    missing = [k for k in required if k not in spec]
+    if unknown or missing:
+        problem = f"has no setting `{name}.{unknown[0]}`" if unknown else f"needs `{name}.{missing[0]}`"
+        raise TypeError(
+            f"Search parameter {name!r} of type {kind!r} {problem}.{did_you_mean(unknown[0], allowed) if unknown else ''}"
+            f" Settings of {kind!r}: {', '.join(allowed)} (required: {', '.join(required)})."
+        )
+    return _KINDS[kind](name, **spec)
 
 
 class SearchSpace:

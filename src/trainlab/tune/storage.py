@@ -37,7 +37,7 @@ from typing import Any
 
 from .._io import atomic_write_text
 
-__all__ = ["StorageUnreachableError", "open_storage", "default_storage_url", "redact_url", "PendingResults",
+__all__ = ["StorageUnreachableError", "open_storage", "default_storage_url", "study_file_stem", "redact_url", "PendingResults",
            "with_retries", "is_storage_error"]
 
 
@@ -55,9 +55,25 @@ def redact_url(url: str) -> str:
     return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", str(url))
 
 
+def study_file_stem(study_name: str) -> str:
+    """`study_name` made safe as a file name inside the tuner's `directory`.
+
+    Every character other than letters, digits, ``_``, ``-`` and ``.`` becomes
+    ``_``, and leading dots are dropped, so that ``"../x"`` or ``"/etc/x"`` can
+    never place the database (or the report) outside `directory`. The study in
+    the storage keeps its full name.
+
+    Example:
+        >>> study_file_stem("../../etc/passwd")
+        '_.._etc_passwd'
+    """
+    stem = re.sub(r"[^A-Za-z0-9_.-]", "_", str(study_name)).lstrip(".")
+    return stem or "study"
+
+
 def default_storage_url(directory: str | os.PathLike, study_name: str) -> str:
-    """``sqlite:///<directory>/<study_name>.db`` (absolute path)."""
-    path = Path(directory).resolve() / f"{study_name}.db"
+    """``sqlite:///<directory>/<study_name>.db`` (absolute path; see `study_file_stem`)."""
+    path = Path(directory).resolve() / f"{study_file_stem(study_name)}.db"
     return f"sqlite:///{path}"
 
 
@@ -173,7 +189,7 @@ class PendingResults:
     """
 
     def __init__(self, directory: str | os.PathLike, study_name: str):
-        self.path = Path(directory) / f"{study_name}.pending.jsonl"
+        self.path = Path(directory) / f"{study_file_stem(study_name)}.pending.jsonl"
 
     def add(self, record: dict) -> None:
         old = self.path.read_text(encoding="utf-8") if self.path.exists() else ""

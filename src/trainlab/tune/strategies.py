@@ -35,11 +35,12 @@ Example:
 
 from __future__ import annotations
 
+import inspect
 import math
 from typing import Any
 
 from .._registry import Registry
-from .._validation import check_in_range, check_positive_int, describe
+from .._validation import check_in_range, check_positive_int, describe, did_you_mean
 
 __all__ = ["Strategy", "RandomSearch", "GridSearch", "TPE", "SuccessiveHalving", "Hyperband",
            "PopulationBasedTraining", "get", "REGISTRY"]
@@ -245,12 +246,17 @@ def get(identifier: Any, **kwargs: Any) -> Strategy:
         options = dict(identifier)
         name = options.pop("name", None)
         if name is None:
-            raise ValueError(f"A `strategy` dict needs a 'name' key, e.g. {{'name': 'hyperband'}}; received {identifier!r}.")
+            raise ValueError(f"A `strategy` table needs a 'name' key, e.g. {{'name': 'hyperband'}}; received {identifier!r}.")
         return get(name, **options, **kwargs)
     if not isinstance(identifier, str):
         raise TypeError(f"`strategy` must be a name such as 'random' or a Strategy; received {describe(identifier)}.")
     cls = REGISTRY.lookup(identifier, "strategy")
-    try:
-        return cls(**kwargs)
-    except TypeError as exc:
-        raise TypeError(f"Options of strategy {identifier!r}: {exc}.") from None
+    valid = [n for n, p in inspect.signature(cls).parameters.items() if p.kind == p.KEYWORD_ONLY or
+             p.kind == p.POSITIONAL_OR_KEYWORD]
+    unknown = sorted(str(k) for k in kwargs if k not in valid)
+    if unknown:
+        raise TypeError(
+            f"`strategy` {identifier!r} has no option {unknown[0]!r}.{did_you_mean(unknown[0], valid)} Its options: "
+            f"{', '.join(valid) or 'none'}."
+        )
+    return cls(**kwargs)

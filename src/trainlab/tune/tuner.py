@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_one_of, check_positive_int, describe, did_you_mean
+from .._validation import check_int_at_least, check_one_of, check_positive_int, describe, did_you_mean
 from . import strategies as _strategies
 from ..layers._base import fresh_layer_names
 from .executor import Member, PopulationExecutor
@@ -47,7 +47,8 @@ from .hyperparameters import HyperParameters
 from .presets import Preset
 from .recovery import DUPLICATE_ATTR, config_key, mark_worker, recover_dead_trials, resume_seed
 from .space import SearchSpace
-from .storage import PendingResults, StorageUnreachableError, is_storage_error, open_storage, with_retries
+from .storage import (PendingResults, StorageUnreachableError, is_storage_error, open_storage, study_file_stem,
+                      with_retries)
 
 __all__ = ["Tuner", "fresh_layer_names"]  # fresh_layer_names: re-exported from trainlab.layers._base
 
@@ -130,18 +131,26 @@ class Tuner:
         self.population = check_positive_int("population", population, allow_none=True)
         self.members_per_program = check_positive_int("members_per_program", members_per_program, allow_none=True)
         self.concurrent_programs = check_positive_int("concurrent_programs", concurrent_programs, allow_none=True)
+        if storage is not None and (not isinstance(storage, str) or not storage):
+            raise TypeError(f"`storage` must be an Optuna storage URL such as 'postgresql://user:pw@host/db', or "
+                            f"None for a SQLite file in `directory`; received {describe(storage)}.")
         self.storage_url = storage
-        self.study_name = str(study_name)
+        if not isinstance(study_name, str) or not study_name.strip():
+            raise TypeError(f"`study_name` must be a non-empty string such as 'fmnist-lr'; received "
+                            f"{describe(study_name)}.")
+        self.study_name = study_name
+        if not isinstance(directory, (str, os.PathLike)) or not str(directory):
+            raise TypeError(f"`directory` must be a folder path such as 'runs/tune'; received {describe(directory)}.")
         self.directory = Path(directory)
-        self.seed = int(seed)
-        self.worker = int(worker)
-        self.heartbeat_interval = heartbeat_interval
-        self.grace_period = grace_period
-        self.max_retry = int(max_retry)
+        self.seed = check_int_at_least("seed", seed, 0)
+        self.worker = check_int_at_least("worker", worker, 0)
+        self.heartbeat_interval = check_positive_int("heartbeat_interval", heartbeat_interval, allow_none=True)
+        self.grace_period = check_positive_int("grace_period", grace_period, allow_none=True)
+        self.max_retry = check_int_at_least("max_retry", max_retry, 0)
         self.score = check_one_of("score", score, ["best", "last"])
         self.save_weights = bool(save_weights)
         self.validation_batch_size = check_positive_int("validation_batch_size", validation_batch_size)
-        self.verbose = int(verbose)
+        self.verbose = check_one_of("verbose", verbose, [0, 1, 2])
         self._study = None
         self._storage = None
         self._grid_size: int | None = None
@@ -660,7 +669,7 @@ class Tuner:
         each parameter) and return its path (default ``<directory>/<study>-report.html``)."""
         from .report import write_report
 
-        path = Path(path) if path is not None else self.directory / f"{self.study_name}-report.html"
+        path = Path(path) if path is not None else self.directory / f"{study_file_stem(self.study_name)}-report.html"
         return write_report(self, path)
 
     def results_summary(self, num_trials: int = 10) -> str:
