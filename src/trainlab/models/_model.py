@@ -29,13 +29,14 @@ from ..layers import _context
 from ..layers._base import Layer, _batchless_shape, prune_empty
 from ..layers._context import Context
 from ..utils.random import as_key, next_key
+from ._custom_step import CustomStepMixin
 from ._trainer import TrainerMixin
 from ._variables import bump_weights_version, count_layer_params, deep_update, layer_weight_list, set_layer_weight_list
 
 __all__ = ["Model"]
 
 
-class Model(TrainerMixin, Layer):
+class Model(TrainerMixin, CustomStepMixin, Layer):
     """Groups layers into an object with training and inference features.
 
     ``Model(inputs, outputs)`` builds a functional graph (see `Functional`);
