@@ -42,13 +42,15 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import jax
 
 __all__ = ["Frame", "NeedsLift", "Unbuilt", "read", "write", "active", "lifting_frame", "trace_key",
-           "contains_tracer"]
+           "contains_tracer", "suspended"]
 
 _local = threading.local()
 _MISSING = object()
@@ -159,6 +161,19 @@ def write(owner: Any, value: Any) -> None:
     frame.owners[id(owner)] = owner
     frame.values[id(owner)] = value
     frame.written[id(owner)] = owner
+
+
+@contextlib.contextmanager
+def suspended() -> Iterator[None]:
+    """No frame inside the block: reads and writes go to the objects' stores, and
+    array operations run eagerly (used to build a model's weights mid-trace)."""
+    saved = _stack()[:]
+    _local.stack = []
+    try:
+        with jax.ensure_compile_time_eval():
+            yield
+    finally:
+        _local.stack = saved
 
 
 def trace_key() -> Any:

@@ -128,16 +128,19 @@ def _overrides(variables: list[Variable], values: list) -> dict[int, tuple[Any, 
 
 def _unbuilt_layers(target: Any) -> list:
     if _is_layer(target):
-        return [] if target._is_initialized() or _try_ensure(target) else [target]
+        return [] if _try_ensure(target) else [target]
     if isinstance(target, (list, tuple)):
         return [layer for t in target for layer in _unbuilt_layers(t)]
     return []
 
 
 def _try_ensure(layer: Any) -> bool:
+    """Create the weights of a model that knows its input shape (outside any
+    trace: they become the model's own), and say whether it has weights."""
     ensure = getattr(layer, "_ensure_weights", None)
-    if ensure is not None:
-        ensure()
+    if ensure is not None and layer._lift_load() is None:
+        with _binding.suspended():
+            ensure()
     return layer._is_initialized()
 
 

@@ -118,6 +118,11 @@ class StatefulOptimizerMixin:
                 )
             trainable_variables = known
         variables = list(trainable_variables)
+        if not variables:
+            raise ValueError(
+                "There are no variables to update: the model has no trainable variables (is every layer frozen, "
+                "or is it a Model subclass without layers?)."
+            )
         if len(grads) != len(variables):
             raise ValueError(
                 f"`grads` has {len(grads)} entries but there are {len(variables)} variables; pass one gradient per "
