@@ -235,3 +235,29 @@ def test_unbuilt_subclassed_model_builds_on_first_step():
     losses = [float(step(x, y)) for _ in range(30)]
     assert len(net.trainable_variables) == 4 and losses[-1] < losses[0]
     assert step.experimental_get_tracing_count() == 1  # the first call ran eagerly and built the weights
+
+
+def test_model_losses_hold_add_loss_and_weight_penalties_of_the_call():
+    class Penalize(layers.Layer):
+        def call(self, inputs):
+            self.add_loss(0.5 * jnp.sum(inputs))
+            return inputs
+
+    x = np.ones((2, 3), "float32")
+    tl.set_random_seed(0)
+    model = tl.Sequential([layers.Dense(2, input_shape=(3,), kernel_regularizer=tl.regularizers.L2(0.1)),
+                           Penalize()])
+    out = np.asarray(model(x))
+    kernel = model.get_weights()[0]
+    penalty, weights = model.losses
+    assert float(penalty) == pytest.approx(0.5 * out.sum(), rel=1e-6)
+    assert float(weights) == pytest.approx(0.1 * np.sum(kernel ** 2), rel=1e-6)
+
+    def compute_loss(m):
+        return jnp.mean(m(x, training=True)) + sum(m.losses)
+
+    loss, grads = tl.value_and_grad(compute_loss)(model)
+    # d/dkernel of mean(xW+b) + 0.5 sum(xW+b) + 0.1 |W|^2
+    expected = (1 / 4 + 0.5) * x.sum(0)[:, None] * np.ones((1, 2)) + 0.2 * kernel
+    np.testing.assert_allclose(grads[0], expected, rtol=1e-5)
+    assert model.losses[:-1] == []  # the traced call's values are not kept after value_and_grad

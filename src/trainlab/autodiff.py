@@ -236,6 +236,7 @@ def value_and_grad(fn: Callable, argnums: int | Sequence[int] = 0, has_aux: bool
         (loss, (aux, effect_values)), grads = jax.value_and_grad(pure, has_aux=True)(values)
         for owner, value in zip(owners, effect_values):
             _binding.write(owner, value)
+        _forget_call_losses(targets)  # they were traced values of this call
         if any(_is_layer(o) for o in owners) and not _binding.active():
             _bump_weights()
         grouped, rest = [], list(grads)
@@ -265,6 +266,15 @@ def grad(fn: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) 
         return (grads, value[1]) if has_aux else grads
 
     return wrapped
+
+
+def _forget_call_losses(targets: Any) -> None:
+    """Drop ``model.losses`` of the traced call (read them inside the loss function)."""
+    for t in targets:
+        if _is_layer(t):
+            t.__dict__.pop("_call_losses", None)
+        elif isinstance(t, (list, tuple)):
+            _forget_call_losses(t)
 
 
 def _bump_weights() -> None:
@@ -377,6 +387,7 @@ class Function:
             return self._fn(*args, **kwargs)
         for owner, value in zip(entry.written, written):
             owner._lift_store(value)
+        _forget_call_losses(self._owners)
         if any(_is_layer(o) for o in entry.written):
             _bump_weights()
         return out
