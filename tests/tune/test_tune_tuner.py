@@ -277,16 +277,3 @@ def test_search_callbacks_act_on_each_trial_and_hypermodel_builds_best_hp(tmp_pa
     with pytest.raises(TypeError, match=r"Every entry of `callbacks` must be a tl.callbacks.Callback"):
         tuner.search(x, y, validation_data=(vx, vy), callbacks=["early_stopping"])
 
-
-def test_a_keras_tuner_style_hypermodel_subclass(tmp_path):
-    from trainlab.tune import HyperModel
-
-    class MyHyperModel(HyperModel):
-        def build(self, hp):
-            return build(hp)
-
-    x, y, vx, vy = _data()
-    tuner = Tuner(MyHyperModel(), objective="val_accuracy", max_trials=1, epochs=1, batch_size=32,
-                  directory=tmp_path, verbose=0)
-    tuner.search(x, y, validation_data=(vx, vy))
-    assert len(tuner.get_best_models()) == 1
