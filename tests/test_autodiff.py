@@ -261,3 +261,16 @@ def test_model_losses_hold_add_loss_and_weight_penalties_of_the_call():
     expected = (1 / 4 + 0.5) * x.sum(0)[:, None] * np.ones((1, 2)) + 0.2 * kernel
     np.testing.assert_allclose(grads[0], expected, rtol=1e-5)
     assert model.losses[:-1] == []  # the traced call's values are not kept after value_and_grad
+
+
+def test_minimize_takes_a_loss_function_as_tf2():
+    x = np.array([1.0, 2.0, 3.0], "float32")
+    W, b = tl.Variable(0.0), tl.Variable(0.0)
+    opt = tl.optimizers.SGD(0.1)
+    cost = opt.minimize(lambda: jnp.mean((W * x + b - 2 * x) ** 2), var_list=[W, b])
+    assert float(cost) == pytest.approx(float(np.mean((2 * x) ** 2)))
+    # one SGD step: W -= 0.1 * mean(2 (Wx + b - 2x) x) at W = b = 0
+    assert float(W) == pytest.approx(0.1 * float(np.mean(4 * x * x)), rel=1e-6)
+    assert float(b) == pytest.approx(0.1 * float(np.mean(4 * x)), rel=1e-6)
+    with pytest.raises(TypeError, match=r"`loss` must be a function with no arguments.*lambda: cost_fn"):
+        opt.minimize(cost, var_list=[W, b])

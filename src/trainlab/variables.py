@@ -19,7 +19,7 @@ JAX functions do not take objects that are not arrays: use the operators
 Example:
     >>> import trainlab as tl
     >>> W = tl.Variable(2.0, name="W")
-    >>> W.assign_sub(0.5); float(W * 3.0)
+    >>> _ = W.assign_sub(0.5); float(W * 3.0)
     4.5
 """
 
@@ -66,7 +66,7 @@ class Variable:
 
     Example:
         >>> import trainlab as tl
-        >>> b = tl.Variable(0.0, name="b"); b.assign_add(1.5); b.numpy()
+        >>> b = tl.Variable(0.0, name="b"); _ = b.assign_add(1.5); b.numpy()
         array(1.5, dtype=float32)
     """
 

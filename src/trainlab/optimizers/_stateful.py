@@ -1,5 +1,5 @@
 """Keras's stateful optimizer API on top of the pure one: ``apply_gradients``,
-``apply`` and ``iterations``, for custom training loops.
+``apply``, ``minimize`` and ``iterations``, for custom training loops.
 
 The first ``apply_gradients`` call builds slots (momenta, moving averages) for
 the variables it receives, as Keras does; later calls must pass the same
@@ -98,6 +98,39 @@ class StatefulOptimizerMixin:
             warnings.warn(f"Gradients do not exist for variables {names} when minimizing the loss.", stacklevel=2)
         pairs = [(g, v) for g, v in pairs if g is not None]
         self.apply([g for g, _ in pairs], [v for _, v in pairs])
+
+    def minimize(self, loss: Any, var_list: Any, tape: Any = None) -> jax.Array:
+        """tf.keras 2's ``optimizer.minimize(loss, var_list)``: one update of
+        `var_list` along the gradient of ``loss()``; returns the loss.
+
+        Args:
+            loss: a function with no arguments returning the scalar loss, as in
+                TF2 eager code (``lambda: cost_fn(X, Y)``).
+            var_list: `trainlab.Variable` objects and/or models (their trainable
+                variables), or a function returning them.
+            tape: not used (there is no tape in trainlab).
+
+        Raises:
+            TypeError: `loss` is a computed value rather than a function.
+
+        Example:
+            >>> import trainlab as tl
+            >>> w = tl.Variable(3.0)
+            >>> float(tl.optimizers.SGD(0.25).minimize(lambda: w * w, [w])), float(w)
+            (9.0, 1.5)
+        """
+        from ..autodiff import _flat_variables, value_and_grad
+
+        if not callable(loss):
+            raise TypeError(
+                f"`loss` must be a function with no arguments that computes the loss, e.g. "
+                f"optimizer.minimize(lambda: cost_fn(X, Y), var_list=[W, b]); received {describe(loss)}. "
+                f"JAX differentiates functions, so a loss value computed beforehand cannot be differentiated."
+            )
+        variables = _flat_variables(var_list() if callable(var_list) else var_list, "`var_list`")
+        value, grads = value_and_grad(lambda _: loss())(variables)
+        self.apply_gradients(zip(grads, variables))
+        return value
 
     def apply(self, grads: Sequence[Any], trainable_variables: Sequence[Any] | None = None) -> None:
         """Keras 3's ``optimizer.apply(grads, trainable_variables)``: one update.
