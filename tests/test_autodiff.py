@@ -274,3 +274,13 @@ def test_minimize_takes_a_loss_function_as_tf2():
     assert float(b) == pytest.approx(0.1 * float(np.mean(4 * x)), rel=1e-6)
     with pytest.raises(TypeError, match=r"`loss` must be a function with no arguments.*lambda: cost_fn"):
         opt.minimize(cost, var_list=[W, b])
+
+
+@pytest.mark.parametrize("name", ["trainlab.autodiff", "trainlab.variables", "trainlab._binding",
+                                  "trainlab.optimizers._stateful"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
