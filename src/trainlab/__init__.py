@@ -41,6 +41,8 @@ from . import (  # noqa: E402
 )
 from .models import Model, Sequential, load_model  # noqa: E402
 from .utils import set_random_seed  # noqa: E402
+from .variables import Variable  # noqa: E402
+from .autodiff import GradientTape, function, grad, value_and_grad  # noqa: E402
 
 __all__ = [
     "__version__",
@@ -48,6 +50,11 @@ __all__ = [
     "Sequential",
     "load_model",
     "set_random_seed",
+    "Variable",
+    "GradientTape",
+    "function",
+    "grad",
+    "value_and_grad",
     "activations",
     "backend",
     "callbacks",

@@ -235,3 +235,45 @@ def test_population_based_training_exploits_and_explores(tmp_path):
         assert t.user_attrs["config"] == log[-1]["config"]
     # exploit copied weights: right after the copy, the child continues from the parent's validation loss level
     assert tuner.best_config["learning_rate"] > 0
+
+
+class _StopFastTrials(tl.callbacks.Callback):
+    """Stops a trial after its first epoch when its learning rate is above 0.03."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        if float(self.model.optimizer.learning_rate) > 0.03:
+            self.model.stop_training = True
+
+
+class _FreezeAfterFirstEpoch(tl.callbacks.Callback):
+    """Sets the learning rate to 0 after epoch 1 (as ReduceLROnPlateau changes it)."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.model.optimizer.learning_rate = 0.0
+
+
+def test_search_callbacks_act_on_each_trial_and_hypermodel_builds_best_hp(tmp_path):
+    x, y, vx, vy = _data()
+    stopper = _StopFastTrials()
+    tuner = Tuner(build, objective="val_loss", max_trials=4, epochs=3, batch_size=16, directory=tmp_path,
+                  verbose=0)
+    tuner.search(x, y, validation_data=(vx, vy), callbacks=[stopper, _FreezeAfterFirstEpoch()])
+    trials = tuner.study.get_trials()
+    assert {t.state for t in trials} == {TrialState.COMPLETE}
+    for t in trials:
+        hist = t.user_attrs["history"]["val_loss"]
+        # EarlyStopping-style stops end only that trial; the others run all epochs
+        assert len(hist) == (1 if t.params["learning_rate"] > 0.03 else 3)
+        if len(hist) == 3:  # learning rate 0 from epoch 2 on: the weights no longer move
+            assert hist[1] == pytest.approx(hist[2], abs=1e-7)
+    assert any(len(t.user_attrs["history"]["val_loss"]) == 3 for t in trials)
+    assert stopper.model is None  # each trial had its own copy, as in Keras Tuner
+    best_hp = tuner.get_best_hyperparameters()[0]
+    assert best_hp.values == tuner.best_config and best_hp["learning_rate"] == tuner.best_config["learning_rate"]
+    model = tuner.hypermodel.build(best_hp)
+    assert model.compiled and float(model.optimizer.learning_rate) == pytest.approx(best_hp["learning_rate"])
+    with pytest.raises(TypeError, match=r"`hp` must be HyperParameters"):
+        tuner.hypermodel.build([0.1])
+    with pytest.raises(TypeError, match=r"Every entry of `callbacks` must be a tl.callbacks.Callback"):
+        tuner.search(x, y, validation_data=(vx, vy), callbacks=["early_stopping"])
+

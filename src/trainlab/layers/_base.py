@@ -38,6 +38,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .. import _binding
 from .. import initializers as _initializers
 from .. import regularizers as _regularizers
 from ..utils.random import next_key
@@ -205,7 +206,7 @@ class Layer:
         object.__setattr__(self, "_specs", {})
         object.__setattr__(self, "_attr_to_spec", {})
         object.__setattr__(self, "_sublayers", [])
-        object.__setattr__(self, "_values", None)  # eager weights: {"params": {...}, "state": {...}}
+        object.__setattr__(self, "_values_store", None)  # eager weights: {"params": {...}, "state": {...}}
         self.name = name or unique_name(to_snake_case(type(self).__name__))
         if not isinstance(self.name, str) or not self.name or "/" in self.name:
             raise ValueError(f"`name` must be a non-empty string without '/'; received {name!r}.")
@@ -224,6 +225,49 @@ class Layer:
         else:
             self._declared_input_shape = None
         self._inbound_nodes: list[Node] = []
+
+    # ------------------------------------------------------------------
+    # the layer's own weights, liftable into pure functions (see trainlab._binding)
+    _lift_must_exist = True
+
+    @property
+    def _values(self) -> dict[str, dict] | None:
+        return _binding.read(self)
+
+    @_values.setter
+    def _values(self, value: dict[str, dict] | None) -> None:
+        _binding.write(self, value)
+
+    def _lift_load(self) -> dict[str, dict] | None:
+        return self.__dict__.get("_values_store")
+
+    def _lift_store(self, value: dict[str, dict] | None) -> None:
+        object.__setattr__(self, "_values_store", value)
+
+    @property
+    def trainable_variables(self) -> list[Any]:
+        """The trainable weights as `trainlab.Variable` handles, in Keras order
+        (the order `tl.value_and_grad` returns gradients in)."""
+        from ..variables import layer_variables
+
+        return layer_variables(self, trainable=True)
+
+    @property
+    def non_trainable_variables(self) -> list[Any]:
+        """The other weights (frozen layers' weights, moving statistics), Keras order."""
+        from ..variables import layer_variables
+
+        return layer_variables(self, trainable=False)
+
+    @property
+    def trainable_weights(self) -> list[Any]:
+        """Keras's other name for `trainable_variables`."""
+        return self.trainable_variables
+
+    @property
+    def non_trainable_weights(self) -> list[Any]:
+        """Keras's other name for `non_trainable_variables`."""
+        return self.non_trainable_variables
 
     # ------------------------------------------------------------------
     # attribute magic: weights and sublayers
@@ -323,7 +367,8 @@ class Layer:
         if frame is not None:
             frame.new_state[name] = value
         else:
-            self._values["state"][name] = value
+            values = self._values
+            self._values = {"params": values["params"], "state": {**values["state"], name: value}}
 
     def add_loss(self, value: jax.Array) -> None:
         """Add a scalar penalty to the training loss from inside `call`."""

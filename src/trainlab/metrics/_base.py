@@ -31,6 +31,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .. import _binding
 from .._registry import snake_case
 from ..losses import squeeze_or_expand_to_same_rank
 
@@ -100,8 +101,73 @@ class Metric:
     def __init__(self, name: str | None = None, dtype: Any = None):
         self.name = name or snake_case(type(self).__name__)
         self.dtype = jnp.dtype(dtype or "float32")
-        self._state = None
+        self._state_store = None
+        self._state_built = False
         self._jit_update = None
+        self._weights: list = []
+        self._initial_values: list = []
+
+    # -- liftable state (trainlab._binding): the stateful API's state ---------------
+    _lift_must_exist = False
+
+    @property
+    def _state(self) -> Any:
+        return _binding.read(self)
+
+    @_state.setter
+    def _state(self, value: Any) -> None:
+        _binding.write(self, value)
+
+    def _lift_load(self) -> Any:
+        return self.__dict__.get("_state_store")
+
+    def _lift_store(self, value: Any) -> None:
+        self.__dict__["_state_store"] = value
+
+    def _lift_prepare(self) -> Any:
+        state = self._lift_load()
+        if state is None and self._state_built:
+            state = self.initial_state()
+            self._lift_store(state)
+        return state
+
+    # -- Keras-style subclasses: state declared with add_weight ----------------------
+    def add_weight(self, name: str | None = None, shape: Any = (), initializer: Any = "zeros", dtype: Any = None,
+                   aggregation: str = "sum", synchronization: str = "auto") -> Any:
+        """Declare a state variable (Keras ``Metric.add_weight``), updated in
+        ``update_state`` with ``assign`` / ``assign_add`` and read in ``result``.
+
+        A subclass that overrides ``update_state`` and ``result`` this way also
+        works inside ``compile(metrics=[...])``: its pure `update` runs the
+        subclass's ``update_state`` with the variables lifted into the compiled
+        epoch (so ``update_state`` must use JAX operations, not Python ``if`` on
+        values).
+
+        Returns:
+            A `trainlab.Variable`.
+        """
+        from .. import initializers
+        from ..variables import Variable
+
+        shape = tuple(int(d) for d in (shape or ()))
+        dtype = jnp.dtype(dtype or self.dtype)
+        init = initializers.get(initializer, "initializer")
+        from ..utils.random import next_key
+
+        value = jnp.asarray(init(next_key(), shape, dtype), dtype)
+        var = Variable(value, dtype=dtype, trainable=False, name=name or f"{self.name}_weight_{len(self._weights)}")
+        self._weights.append(var)
+        self._initial_values.append(value)
+        return var
+
+    @property
+    def variables(self) -> list:
+        """The variables declared with `add_weight`."""
+        return list(self._weights)
+
+    def _has_keras_state(self) -> bool:
+        cls = type(self)
+        return cls.update_state is not Metric.update_state and cls.update is Metric.update
 
     # -- pure API ------------------------------------------------------------
     def build(self, y_true_shape: tuple, y_pred_shape: tuple) -> None:
@@ -109,15 +175,49 @@ class Metric:
 
     def initial_state(self) -> Any:
         """The state before any batch: a pytree of arrays (pure)."""
+        if self._has_keras_state():
+            if not self._weights:
+                raise TypeError(
+                    f"Metric {type(self).__name__} overrides update_state but declares no state with "
+                    f"self.add_weight(...), so it cannot run inside compile(metrics=[...]). Declare each "
+                    f"total in __init__ (self.total = self.add_weight(name='total', initializer='zeros')) and "
+                    f"update it with self.total.assign_add(...) in update_state."
+                )
+            return list(self._initial_values)
         raise NotImplementedError
 
     def update(self, state, y_true, y_pred, sample_weight=None) -> Any:
         """The state after one more batch (pure, jit/vmap/scan-safe)."""
+        if self._has_keras_state():
+            args = (y_true, y_pred)
+            kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+            frame = self._bound(state)
+            with frame:
+                self._traced_call("update_state", lambda: self.update_state(*args, **kwargs))
+            return [frame.values[id(w)] for w in self._weights]
         raise NotImplementedError
 
     def compute(self, state) -> jax.Array:
         """The metric value of `state` (pure)."""
+        if self._has_keras_state():
+            with self._bound(state):
+                return jnp.asarray(self._traced_call("result", self.result))
         raise NotImplementedError
+
+    def _bound(self, state) -> _binding.Frame:
+        return _binding.Frame({id(w): (w, v) for w, v in zip(self._weights, state)})
+
+    def _traced_call(self, method: str, call: Callable) -> Any:
+        try:
+            return call()
+        except (jax.errors.ConcretizationTypeError, jax.errors.TracerArrayConversionError,
+                jax.errors.TracerIntegerConversionError) as exc:
+            raise TypeError(
+                f"{type(self).__name__}.{method} uses array values in Python (an `if`, float(), .numpy()), "
+                f"which cannot run inside a compiled training step. Use jax.numpy operations instead "
+                f"(jnp.where(cond, a, b) for an `if`), or update the metric eagerly in a custom loop. "
+                f"JAX said: {str(exc).splitlines()[0]}"
+            ) from None
 
     def merge_states(self, a, b) -> Any:
         """The state of the union of two data sets (states here are sums)."""
@@ -137,6 +237,7 @@ class Metric:
         sample_weight = None if sample_weight is None else _as_array(sample_weight)
         if self._state is None:
             self._build_from(args)
+            self._state_built = True
             self._state = self.initial_state()
         if self._jit_update is None:
             self._jit_update = jax.jit(self.update)
@@ -151,8 +252,11 @@ class Metric:
         return self.compute(state)
 
     def reset_state(self) -> None:
-        """Forget every accumulated batch (Keras API)."""
+        """Forget every accumulated batch (Keras API); variables declared with
+        `add_weight` go back to their initial values."""
         self._state = None
+        for var, value in zip(self._weights, self._initial_values):
+            var.assign(value)
 
     def __call__(self, *args, sample_weight=None):
         """`update_state` then `result`, as Keras's ``Metric.__call__``."""
@@ -174,6 +278,7 @@ class Metric:
 
     def __getstate__(self):
         state = self.__dict__.copy()
+        state.pop("_state", None)
         state["_jit_update"] = None  # compiled functions do not copy or pickle
         return state
 

@@ -29,13 +29,14 @@ from ..layers import _context
 from ..layers._base import Layer, _batchless_shape, prune_empty
 from ..layers._context import Context
 from ..utils.random import as_key, next_key
+from ._custom_step import CustomStepMixin
 from ._trainer import TrainerMixin
 from ._variables import bump_weights_version, count_layer_params, deep_update, layer_weight_list, set_layer_weight_list
 
 __all__ = ["Model"]
 
 
-class Model(TrainerMixin, Layer):
+class Model(TrainerMixin, CustomStepMixin, Layer):
     """Groups layers into an object with training and inference features.
 
     ``Model(inputs, outputs)`` builds a functional graph (see `Functional`);
@@ -44,10 +45,14 @@ class Model(TrainerMixin, Layer):
     """
 
     def __new__(cls, *args: Any, **kwargs: Any):
-        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+        if args or "inputs" in kwargs or "outputs" in kwargs:
             from ._functional import Functional
 
-            return super().__new__(Functional)
+            if cls is Model:
+                return super().__new__(Functional)
+            if not issubclass(cls, Functional) and cls.__init__ is Model.__init__:
+                # a subclass that only overrides train_step / test_step, built as CustomModel(inputs, outputs)
+                return super().__new__(_functional_subclass(cls))
         return super().__new__(cls)
 
     def __init__(self, *args: Any, name: str | None = None, trainable: bool = True, **kwargs: Any):
@@ -300,11 +305,34 @@ class Model(TrainerMixin, Layer):
             self.build_from_data(inputs)
             training = bool(kwargs.pop("training", False))
             variables = self._collect_values()
-            y, new_state = self.apply(variables, inputs, training=training, key=next_key() if training else None)
+            y, new_state, penalties = self.apply(variables, inputs, training=training,
+                                                 key=next_key() if training else None, return_losses=True)
+            self.__dict__["_call_losses"] = list(penalties)
             if training and new_state:
                 self._store_values({"params": variables["params"], "state": new_state})
             return y
         return super().__call__(inputs, *args, **kwargs)
+
+    @property
+    def losses(self) -> list[jax.Array]:
+        """Penalties to add to a custom loop's loss (Keras ``model.losses``): the
+        ``add_loss`` / activity-regularizer values of the last call, then the
+        weight regularizers' sum. Read it in the same step as the call, e.g.
+        ``loss = loss_fn(y, model(x, training=True)) + sum(model.losses)``."""
+        out = list(self.__dict__.get("_call_losses", []))
+        if self._is_initialized():
+            reg = self.regularization_loss(self._collect_values()["params"])
+            if any(spec.regularizer is not None for layer in self._walk_layers() for spec in layer.weight_specs):
+                out.append(reg)
+        return out
+
+    def _walk_layers(self) -> list[Layer]:
+        out, todo = [], list(self.layers)
+        while todo:
+            layer = todo.pop()
+            out.append(layer)
+            todo.extend(layer.sublayers)
+        return out
 
     def summary(self, print_fn: Any = None, line_length: int = 78) -> str:
         """Print (and return) a table of layers, output shapes and parameter counts."""
@@ -313,6 +341,20 @@ class Model(TrainerMixin, Layer):
         text = summary_text(self, line_length)
         (print_fn or print)(text)
         return text
+
+
+_FUNCTIONAL_SUBCLASSES: dict[type, type] = {}
+
+
+def _functional_subclass(cls: type) -> type:
+    """``cls`` with the functional graph's constructor and call (Keras does the same
+    for a Model subclass constructed from inputs and outputs)."""
+    from ._functional import Functional
+
+    sub = _FUNCTIONAL_SUBCLASSES.get(cls)
+    if sub is None:
+        sub = _FUNCTIONAL_SUBCLASSES[cls] = type(cls.__name__, (cls, Functional), {"__module__": cls.__module__})
+    return sub
 
 
 def _is_shape_tuple(s: Any) -> bool:

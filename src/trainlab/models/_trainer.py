@@ -371,6 +371,9 @@ class TrainerMixin:
             (x, y, sw), (vx, vy, vsw) = _data.split_tail(validation_split, x, y, sw)
             n = _data.num_samples(x)
             val = (vx, vy, vsw, _data.num_samples(vx))
+        if self._overrides("train_step"):  # a model with its own train_step (see _custom_step)
+            return self._fit_custom(x, y, sw, batch_size=batch_size, epochs=epochs, verbose=verbose,
+                                    callbacks=callbacks, val=val, shuffle=shuffle, initial_epoch=initial_epoch)
         self._check_inputs_fit(x)
         objective = self._objective_for(y)
         objective.validate_targets(y, self)
@@ -557,8 +560,11 @@ class TrainerMixin:
             self._check_inputs_fit(x)
             objective = self._objective_for(y)
             objective.validate_targets(y, self)
-            env = {**self.variables, "hparams": as_array_tree(self.hyperparameters())}
-            logs = self._evaluate_env(objective, env, jax.device_put((x, y, sw)), n, batch_size)
+            if self._overrides("test_step"):
+                logs = self._run_steps("test_step", x, y, sw, batch_size, np.arange(n))
+            else:
+                env = {**self.variables, "hparams": as_array_tree(self.hyperparameters())}
+                logs = self._evaluate_env(objective, env, jax.device_put((x, y, sw)), n, batch_size)
         verbose = check_verbose(verbose)
         if verbose:
             from ..callbacks.progbar import format_logs

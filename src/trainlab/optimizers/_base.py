@@ -43,6 +43,7 @@ from ._args import (
     plain,
     resolve_learning_rate,
 )
+from ._stateful import StatefulOptimizerMixin
 from ._transforms import keras_clip_by_global_norm, keras_clip_by_norm
 
 __all__ = ["OptState", "Optimizer", "REGISTRY", "LR_PREFIX"]
@@ -66,8 +67,11 @@ class OptState(NamedTuple):
     slots: Any
 
 
-class Optimizer:
+class Optimizer(StatefulOptimizerMixin):
     """Base class of trainlab optimizers (Keras 3 API, pure optax-style core).
+
+    Custom training loops use the stateful Keras methods ``apply_gradients``,
+    ``apply`` and ``iterations`` (see `StatefulOptimizerMixin`).
 
     Subclasses call :meth:`_declare` in ``__init__`` for each hyperparameter
     (array leaf or static setting) and build their update rule in :meth:`_rule`.

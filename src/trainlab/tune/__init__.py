@@ -28,10 +28,11 @@ from .space import Choice, Fixed, Float, Int, Param, SearchSpace
 from .storage import StorageUnreachableError, open_storage
 from .strategies import (GridSearch, Hyperband, PopulationBasedTraining, RandomSearch, Strategy,
                          SuccessiveHalving, TPE)
-from .tuner import Tuner
+from .tuner import HyperModel, Tuner
 
 __all__ = [
     "Tuner",
+    "HyperModel",
     "HyperParameters",
     "SearchSpace",
     "Param",

@@ -430,6 +430,7 @@ class PopulationExecutor:
             for m in active:
                 if self.on_epoch_end is not None:
                     self.on_epoch_end(m, epoch, {k: v[-1] for k, v in m.history.items()})
+            active = [m for m in active if m.status == "running"]  # a callback may have stopped a member
             self._rung_decisions(active, epoch + 1)
             if getattr(self.strategy, "pbt", False) and (epoch + 1) % self.strategy.interval == 0 \
                     and epoch + 1 < self.epochs:

@@ -50,7 +50,7 @@ from .space import SearchSpace
 from .storage import (PendingResults, StorageUnreachableError, is_storage_error, open_storage, study_file_stem,
                       with_retries)
 
-__all__ = ["Tuner", "fresh_layer_names"]  # fresh_layer_names: re-exported from trainlab.layers._base
+__all__ = ["Tuner", "HyperModel", "fresh_layer_names"]  # fresh_layer_names: re-exported from trainlab.layers._base
 
 _MAX_REDRAWS = 32  # draws dropped as repeats per population before a repeat is accepted
 
@@ -109,11 +109,15 @@ class Tuner:
                  seed: int = 0, worker: int = 0, heartbeat_interval: int | None = 30,
                  grace_period: int | None = None, max_retry: int = 2, score: str = "best", save_weights: bool = True,
                  validation_batch_size: int = 512, verbose: int = 1):
+        if build is not None and not callable(build) and callable(getattr(build, "build", None)):
+            build = build.build  # a Keras Tuner HyperModel object
         if build is None or not callable(build):
             raise TypeError(
-                f"`build` must be a function build(hp) -> compiled model, or a Preset; received {describe(build)}."
+                f"`build` must be a function build(hp) -> compiled model, a HyperModel, or a Preset; received "
+                f"{describe(build)}."
             )
         self.build = build
+        self._callbacks: list = []
         if space is None:
             space = SearchSpace()
         elif not isinstance(space, SearchSpace):
@@ -279,7 +283,8 @@ class Tuner:
 
     # ------------------------------------------------------------------ search
     def search(self, x: Any, y: Any, *, validation_data: Any = None, validation_split: float = 0.0,
-               epochs: int | None = None, batch_size: int | None = None, shuffle: bool = True) -> "Tuner":
+               epochs: int | None = None, batch_size: int | None = None, shuffle: bool = True,
+               callbacks: list | None = None, verbose: int | None = None) -> "Tuner":
         """Run trials until the study holds `max_trials` (finished or running).
 
         Args:
@@ -288,6 +293,13 @@ class Tuner:
                 last fraction of `x`, `y` (as Keras).
             epochs, batch_size: override the tuner's.
             shuffle: new batch order every epoch (shared by the members).
+            callbacks: Keras callbacks given to every trial, as Keras Tuner's
+                ``search(callbacks=[...])``: each trial gets its own copy and
+                sees its own epoch logs. ``EarlyStopping`` ends that trial (the
+                others train on), ``ReduceLROnPlateau`` and other learning-rate
+                changes reach that trial's optimizer. Only epoch-level hooks run
+                (the trials train together in one compiled program).
+            verbose: overrides the tuner's `verbose` (Keras Tuner takes it here).
 
         Returns:
             The tuner (for chaining: ``tuner.search(...).best_model()``).
@@ -301,6 +313,9 @@ class Tuner:
         from ..models import _data
 
         t_start = time.perf_counter()
+        self._callbacks = _check_callbacks(callbacks)
+        if verbose is not None:
+            self.verbose = int(verbose)
         epochs = self.epochs if epochs is None else check_positive_int("epochs", epochs)
         batch_size = self.batch_size if batch_size is None else check_positive_int("batch_size", batch_size)
         x = _data.to_arrays(x, "x")
@@ -418,6 +433,7 @@ class Tuner:
                 member.model = model
                 member.config = dict(hp.values)
                 member.batch_size = check_positive_int("batch_size", hp.get("batch_size", batch_size))
+                member.callbacks = _trial_callbacks(self._callbacks, model, self.epochs, member.batch_size)
             except optuna.TrialPruned:
                 member.status = "pruned"
             except Exception as exc:
@@ -430,6 +446,9 @@ class Tuner:
         if value is not None and math.isfinite(value):
             with contextlib.suppress(Exception):
                 member.trial.report(float(value), epoch + 1)
+        cbs = getattr(member, "callbacks", None)
+        if cbs is not None:
+            _run_trial_callbacks(member, cbs, epoch, logs)
 
     def _rung_values(self, epochs_done: int, bracket: int, exclude: set) -> list[float]:
         from optuna.trial import TrialState
@@ -489,6 +508,9 @@ class Tuner:
 
         if m.trial is None:
             return
+        cbs = getattr(m, "callbacks", None)
+        if cbs is not None and m.status == "complete":
+            cbs.on_train_end({k: v[-1] for k, v in m.history.items()})
         attrs = self._attrs(m)
         if m.status == "complete" and self.save_weights and m.ts is not None:
             path = self._weights_path(m.number)
@@ -574,11 +596,22 @@ class Tuner:
         t = self.best_trial
         return dict(t.user_attrs.get("config") or t.params)
 
+    @property
+    def hypermodel(self) -> "HyperModel":
+        """Keras Tuner's ``tuner.hypermodel``: ``tuner.hypermodel.build(best_hp)``
+        builds a fresh, compiled, untrained model for `best_hp` (to train on all data)."""
+        return _TunerHyperModel(self)
+
     def get_best_hyperparameters(self, num_trials: int = 1) -> list[HyperParameters]:
         """Keras Tuner's name: the best `num_trials` configurations as `HyperParameters`."""
         rows = self.leaderboard()
         rows = rows[rows["state"] == "COMPLETE"].head(num_trials)
-        return [HyperParameters(values=json.loads(c)) for c in rows["config"]]
+        out = []
+        for c in rows["config"]:
+            hp = HyperParameters(values=json.loads(c))
+            hp.values.update(hp._fixed)  # best_hp.values and best_hp["units"] work, as in Keras Tuner
+            out.append(hp)
+        return out
 
     def leaderboard(self, n: int | None = None) -> Any:
         """A pandas DataFrame of trials, best first: number, state, objective,
@@ -600,7 +633,8 @@ class Tuner:
         order = {"COMPLETE": 0, "PRUNED": 1, "RUNNING": 2, "WAITING": 3, "FAIL": 4}
         df["_state"] = df["state"].map(order)
         df["_value"] = df[self.objective].astype(float) * (-1.0 if self.direction == "maximize" else 1.0)
-        df["_pruned_at"] = -df["epochs"].fillna(0).astype(float)
+        # pruned trials rank by how far they got; finished ones (early-stopped too) by their value only
+        df["_pruned_at"] = -df["epochs"].fillna(0).astype(float).where(df["state"] == "PRUNED", 0.0)
         df = df.sort_values(["_state", "_pruned_at", "_value", "number"]).drop(columns=["_state", "_value", "_pruned_at"])
         df = df.reset_index(drop=True)
         return df.head(n) if n else df
@@ -681,6 +715,98 @@ class Tuner:
             text += df[cols].to_string(index=False)
         print(text)
         return text
+
+
+class HyperModel:
+    """Keras Tuner's ``HyperModel``: subclass it and write ``build(self, hp)``;
+    pass an instance to `Tuner` in place of a build function.
+
+    ``tuner.hypermodel`` is one too: ``tuner.hypermodel.build(best_hp)`` builds a
+    fresh, compiled, untrained model for the best hyperparameters.
+
+    Example:
+        >>> best_hp = tuner.get_best_hyperparameters()[0]          # doctest: +SKIP
+        >>> model = tuner.hypermodel.build(best_hp)                 # doctest: +SKIP
+        >>> model.fit(x_train, y_train, epochs=10)                  # doctest: +SKIP
+    """
+
+    def __init__(self, name: str | None = None, tunable: bool = True):
+        self.name = name
+        self.tunable = tunable
+
+    def build(self, hp: HyperParameters) -> Any:
+        """Return a compiled model for hyperparameters `hp` (override this)."""
+        raise NotImplementedError("Subclasses of HyperModel implement build(self, hp) -> compiled model.")
+
+
+class _TunerHyperModel(HyperModel):
+    """``tuner.hypermodel``: builds with the tuner's build function (and search space)."""
+
+    def __init__(self, tuner: Tuner):
+        super().__init__(name="tuner_hypermodel")
+        self.tuner = tuner
+
+    def build(self, hp: HyperParameters | Mapping[str, Any]) -> Any:
+        """A fresh compiled model for `hp` (`HyperParameters` or a dict of values).
+
+        Raises:
+            TypeError: `hp` is neither.
+        """
+        if isinstance(hp, HyperParameters):
+            values = {**hp._fixed, **hp.values}
+        elif isinstance(hp, Mapping):
+            values = dict(hp)
+        else:
+            raise TypeError(
+                f"`hp` must be HyperParameters (e.g. tuner.get_best_hyperparameters()[0]) or a dict of values; "
+                f"received {describe(hp)}."
+            )
+        return self.tuner.build_model(values)
+
+
+def _check_callbacks(callbacks: Any) -> list:
+    from ..callbacks import Callback
+
+    if callbacks is None:
+        return []
+    if not isinstance(callbacks, (list, tuple)):
+        raise TypeError(f"`callbacks` must be a list of callbacks, e.g. [tl.callbacks.EarlyStopping(patience=3)]; "
+                        f"received {describe(callbacks)}.")
+    for cb in callbacks:
+        if not isinstance(cb, Callback):
+            raise TypeError(f"Every entry of `callbacks` must be a tl.callbacks.Callback; received {describe(cb)}.")
+    return list(callbacks)
+
+
+def _trial_callbacks(callbacks: list, model: Any, epochs: int, batch_size: int) -> Any:
+    """Each trial's own copies of the search callbacks (as Keras Tuner deep-copies them)."""
+    if not callbacks:
+        return None
+    import copy
+
+    from ..callbacks import CallbackList
+
+    cbs = CallbackList(copy.deepcopy(callbacks))
+    for cb in cbs.callbacks:
+        cb.set_model(model)
+        cb.set_params({"epochs": epochs, "steps": None, "verbose": 0, "batch_size": batch_size})
+    model.stop_training = False
+    cbs.on_train_begin()
+    return cbs
+
+
+def _run_trial_callbacks(member: Member, cbs: Any, epoch: int, logs: dict) -> None:
+    """Epoch hooks for one trial; a stop or a learning-rate change applies to that trial only."""
+    model = member.model
+    optimizer = model.optimizer
+    before = optimizer.hyperparameters()
+    cbs.on_epoch_begin(epoch)
+    cbs.on_epoch_end(epoch, dict(logs))
+    after = optimizer.hyperparameters()
+    if member.ts is not None and repr(after) != repr(before):
+        member.ts = member.ts._replace(opt_state=optimizer.replace_hyperparameters(member.ts.opt_state, after))
+    if getattr(model, "stop_training", False) and member.status == "running":
+        member.status = "complete"
 
 
 def _info(trial: Any) -> dict[str, Any]:

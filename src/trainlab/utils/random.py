@@ -48,8 +48,14 @@ def next_seed() -> int:
 
 
 def next_key() -> jax.Array:
-    """The next JAX key from the global stream (advances it)."""
-    return jax.random.key(next_seed())
+    """The next JAX key from the global stream (advances it).
+
+    Inside a `trainlab.function` step it comes from the step's own key (an
+    input, new at each call), so Dropout masks differ between calls."""
+    from .._binding import trace_key
+
+    key = trace_key()
+    return jax.random.key(next_seed()) if key is None else key
 
 
 def as_key(seed_or_key: int | jax.Array | None) -> jax.Array:
