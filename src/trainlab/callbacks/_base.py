@@ -97,7 +97,17 @@ class CallbackList:
         if not hook.startswith("on_"):
             raise AttributeError(hook)
 
+        # Keras passes `logs` to every hook (an empty dict when there is nothing to
+        # report), so user callbacks may declare `logs` without a default.
+        indexed = hook.endswith(("_batch_begin", "_batch_end", "epoch_begin", "epoch_end"))
+
         def call(*args: Any, **kwargs: Any) -> None:
+            if "logs" not in kwargs and len(args) < (2 if indexed else 1):
+                args = (*args, {})
+            elif kwargs.get("logs", {}) is None:
+                kwargs["logs"] = {}
+            if len(args) == (2 if indexed else 1) and args[-1] is None:
+                args = (*args[:-1], {})
             for cb in self.callbacks:
                 getattr(cb, hook)(*args, **kwargs)
 

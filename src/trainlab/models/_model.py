@@ -48,6 +48,13 @@ class Model(TrainerMixin, Layer):
             from ._functional import Functional
 
             return super().__new__(Functional)
+        if _functional_arguments(args, kwargs):
+            # ``class CustomModel(Model)`` built as ``CustomModel(inputs, outputs)``
+            # (Keras' "customize fit" pattern): a functional graph with the subclass's methods
+            from ._functional import Functional
+
+            if not issubclass(cls, Functional):
+                return super().__new__(_functional_subclass(cls))
         return super().__new__(cls)
 
     def __init__(self, *args: Any, name: str | None = None, trainable: bool = True, **kwargs: Any):
@@ -192,11 +199,15 @@ class Model(TrainerMixin, Layer):
             self._check_model_input(shape)
         if self.autocast_inputs:
             x = jax.tree.map(lambda a: a.astype(jnp.float32) if hasattr(a, "dtype") and a.dtype == jnp.float64 else a, x)
-        return self._invoke_call(x, training, None, (), {})
+        y = self._invoke_call(x, training, None, (), {})
+        if self._output_shape is None:
+            # a subclassed model learns its output shape(s) on its first call
+            self._output_shape = _batchless_shape(y)
+        return y
 
     autocast_inputs = True
 
-    def _check_model_input(self, shape: Any) -> None:
+    def _check_model_input(self, shape: Any, argument: str = "inputs") -> None:
         """Hook: Sequential / Functional check incoming shapes with clear messages."""
 
     def hyperparameters(self) -> dict[str, Any]:
@@ -313,6 +324,32 @@ class Model(TrainerMixin, Layer):
         text = summary_text(self, line_length)
         (print_fn or print)(text)
         return text
+
+
+def _functional_arguments(args: tuple, kwargs: dict) -> bool:
+    """Whether constructor arguments are ``(inputs, outputs)`` symbolic tensors."""
+    from ..layers._base import KerasTensor
+
+    inputs = args[0] if args else kwargs.get("inputs")
+    outputs = args[1] if len(args) > 1 else kwargs.get("outputs")
+    if inputs is None or outputs is None:
+        return False
+    leaves = jax.tree.leaves([inputs, outputs], is_leaf=lambda t: isinstance(t, KerasTensor))
+    return bool(leaves) and all(isinstance(t, KerasTensor) for t in leaves)
+
+
+_FUNCTIONAL_SUBCLASSES: dict[type, type] = {}
+
+
+def _functional_subclass(cls: type) -> type:
+    """`cls` with `Functional` mixed in after it (its own methods win), made once per class."""
+    from ._functional import Functional
+
+    made = _FUNCTIONAL_SUBCLASSES.get(cls)
+    if made is None:
+        made = type(cls.__name__, (cls, Functional), {"__module__": cls.__module__, "__qualname__": cls.__qualname__})
+        _FUNCTIONAL_SUBCLASSES[cls] = made
+    return made
 
 
 def _is_shape_tuple(s: Any) -> bool:
