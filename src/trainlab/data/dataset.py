@@ -250,6 +250,14 @@ class Dataset:
         for element in self:
             yield jax.tree.map(np.asarray, element)
 
+    def make_one_shot_iterator(self) -> Any:
+        """TF 1's iterator: ``features, labels = ds.make_one_shot_iterator().get_next()``
+        in an Estimator ``input_fn`` (see `trainlab.data._one_shot`); ``next(it)``
+        gives batches eagerly."""
+        from ._one_shot import OneShotIterator
+
+        return OneShotIterator(self)
+
     def cardinality(self) -> int:
         """Number of elements; `INFINITE_CARDINALITY` (-1) or `UNKNOWN_CARDINALITY` (-2)."""
         return self._node.cardinality()
