@@ -323,7 +323,14 @@ class Model(TrainerMixin, Layer):
 
         text = summary_text(self, line_length)
         (print_fn or print)(text)
-        return text
+        return _PrintedText(text)
+
+
+class _PrintedText(str):
+    """Text that was already printed: a notebook shows no second copy as the cell's result."""
+
+    def _ipython_display_(self) -> None:
+        pass
 
 
 def _functional_arguments(args: tuple, kwargs: dict) -> bool:
