@@ -39,11 +39,13 @@ from . import (  # noqa: E402
     tune,
     utils,
 )
+from .layers import Input  # noqa: E402  keras.Input
 from .models import Model, Sequential, load_model  # noqa: E402
 from .utils import set_random_seed  # noqa: E402
 
 __all__ = [
     "__version__",
+    "Input",
     "Model",
     "Sequential",
     "load_model",

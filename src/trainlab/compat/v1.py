@@ -112,6 +112,16 @@ def RMSPropOptimizer(learning_rate: float, decay: float = 0.9, momentum: float =
                                centered=centered)
 
 
+def FtrlOptimizer(learning_rate: float, *args: Any, **kwargs: Any) -> Any:
+    """``tf.train.FtrlOptimizer`` is not available: raises with the trainlab way."""
+    raise NotImplementedError(
+        f"`tf.train.FtrlOptimizer` (FTRL) is not available in trainlab. Use its close relative "
+        f"tf.train.AdagradOptimizer(learning_rate={learning_rate!r}) (trainlab.optimizers.Adagrad), which "
+        f"also adapts the step per weight; with many sparse bucketized or crossed features it trains the same "
+        f"Crash Course models."
+    )
+
+
 def _set_verbosity(level: Any) -> None:
     """``tf.logging.set_verbosity``: trainlab prints nothing at these levels; accepted for course code."""
 
@@ -119,7 +129,8 @@ def _set_verbosity(level: Any) -> None:
 estimator = SimpleNamespace(LinearRegressor=LinearRegressor, LinearClassifier=LinearClassifier,
                             DNNRegressor=DNNRegressor, DNNClassifier=DNNClassifier, RunConfig=RunConfig)
 train = SimpleNamespace(GradientDescentOptimizer=GradientDescentOptimizer, AdamOptimizer=AdamOptimizer,
-                        AdagradOptimizer=AdagradOptimizer, RMSPropOptimizer=RMSPropOptimizer)
+                        AdagradOptimizer=AdagradOptimizer, RMSPropOptimizer=RMSPropOptimizer,
+                        FtrlOptimizer=FtrlOptimizer)
 contrib = SimpleNamespace(estimator=SimpleNamespace(clip_gradients_by_norm=_estimators.clip_gradients_by_norm))
 logging = SimpleNamespace(set_verbosity=_set_verbosity, DEBUG=10, INFO=20, WARN=30, ERROR=40, FATAL=50)
 data = SimpleNamespace(Dataset=Dataset)

@@ -334,5 +334,6 @@ def model_output_shapes(model: Any, n: int | None = None) -> list[Any]:
     if n == 1:
         return [shape if isinstance(shape, tuple) else (shape[0] if isinstance(shape, list) else None)]
     if isinstance(shape, dict):
-        return list(shape.values())
+        names = model_output_names(model)
+        return [shape.get(k) for k in names] if all(k in shape for k in names) else list(shape.values())
     return list(shape)

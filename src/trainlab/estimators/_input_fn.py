@@ -202,9 +202,12 @@ class EstimatorFormMixin:
         if steps is not None and max_steps is not None:
             raise ValueError(f"Pass `steps` or `max_steps`, not both; received steps={steps}, max_steps={max_steps}.")
         for name, value in (("steps", steps), ("max_steps", max_steps)):
-            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer))
-                                      or value < (0 if name == "max_steps" else 1)):
-                raise ValueError(f"`{name}` must be a positive integer or None; received {value!r}.")
+            # whole floats are accepted: the Crash Course passes steps / periods (100.0)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float, np.number))
+                                      or value != int(value) or value < (0 if name == "max_steps" else 1)):
+                raise ValueError(f"`{name}` must be a positive whole number or None; received {value!r}.")
+        steps = None if steps is None else int(steps)
+        max_steps = None if max_steps is None else int(max_steps)
         if max_steps is not None:
             steps = int(max_steps) - int(getattr(self, "t_", 0))
             if steps <= 0:

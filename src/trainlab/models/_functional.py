@@ -60,6 +60,11 @@ class Functional(Model):
         if isinstance(inputs, dict) and all(_is_kt(v) for v in inputs.values()):
             by_id = {id(v): str(k) for k, v in inputs.items()}
             self._input_keys = [by_id[id(t)] for t in flat_in]
+        # ``outputs={"price": ..., "kind": ...}``: outputs are named by these keys (Keras 3)
+        self._output_keys: list[str] | None = None
+        if isinstance(outputs, dict) and all(_is_kt(v) for v in outputs.values()):
+            by_id = {id(v): str(k) for k, v in outputs.items()}
+            self._output_keys = [by_id[id(t)] for t in flat_out]
         self._nodes = self._topological_nodes()
         layers: list[Layer] = [t.node.layer for t in flat_in]
         for node in self._nodes:
@@ -115,6 +120,8 @@ class Functional(Model):
 
     @property
     def output_names(self) -> list[str]:
+        if getattr(self, "_output_keys", None) is not None:
+            return list(self._output_keys)
         return [t.node.layer.name for t in self._flat_outputs]
 
     @property
