@@ -145,3 +145,35 @@ def test_loss_list_on_a_subclassed_model_with_two_outputs():
     np.testing.assert_allclose(logs["output_2_loss"], ce, rtol=1e-4)
     np.testing.assert_allclose(logs["loss"], mse + 2 * ce, rtol=1e-4)
     np.testing.assert_allclose(logs["output_2_accuracy"], np.mean(probs.argmax(1) == labels), atol=1e-6)
+
+
+def test_dict_outputs_are_named_by_their_keys():
+    x, y = _data()
+    inputs = tl.Input((4,))
+    hidden = tl.layers.Dense(8, activation="relu")(inputs)
+    model = tl.Model(inputs, {"zz_price": tl.layers.Dense(1, name="a")(hidden),
+                              "kind": tl.layers.Dense(2, activation="softmax", name="b")(hidden)})
+    assert sorted(model.output_names) == ["kind", "zz_price"]
+    labels = (x[:, 0] > 0).astype("int32")
+    model.compile("adam", loss={"zz_price": "mse", "kind": "sparse_categorical_crossentropy"},
+                  loss_weights={"zz_price": 1.0, "kind": 0.5})
+    model.fit(x, {"zz_price": y, "kind": labels}, epochs=1, verbose=0)
+    logs = model.evaluate(x, {"zz_price": y, "kind": labels}, verbose=0, return_dict=True)
+    out = model.predict(x, verbose=0)
+    mse = float(np.mean((out["zz_price"][:, 0] - y) ** 2))
+    ce = float(np.mean(-np.log(out["kind"][np.arange(len(x)), labels])))
+    np.testing.assert_allclose([logs["zz_price_loss"], logs["kind_loss"], logs["loss"]], [mse, ce, mse + 0.5 * ce],
+                               rtol=1e-4)
+
+
+def test_a_custom_train_step_is_refused_with_the_trainlab_way():
+    class CustomModel(tl.Model):
+        def train_step(self, data):
+            raise AssertionError("never called")
+
+    inputs = tl.Input((4,))
+    model = CustomModel(inputs, tl.layers.Dense(1)(inputs))
+    model.compile("sgd", "mse")
+    x, y = _data()
+    with pytest.raises(NotImplementedError, match=r"overrides `train_step`.*level 1"):
+        model.fit(x, y, verbose=0)

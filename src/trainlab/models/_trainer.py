@@ -330,6 +330,7 @@ class TrainerMixin:
         self-contained report.html), see `trainlab.report.RunLogger`.
         """
         self._require_compiled("fit")
+        _refuse_custom_steps(self)
         batch_size = 32 if batch_size is None else check_positive_int("batch_size", batch_size)
         epochs = int(epochs)
         if epochs < 0 or initial_epoch < 0:
@@ -613,6 +614,19 @@ class TrainerMixin:
         from ..saving import load_weights
 
         load_weights(self, filepath)
+
+
+def _refuse_custom_steps(model: Any) -> None:
+    """Keras lets a subclass override `train_step` / `test_step` with TF code (GradientTape);
+    trainlab's step is a compiled pure function, so say so instead of ignoring the override."""
+    for name in ("train_step", "test_step"):
+        if callable(getattr(type(model), name, None)):
+            raise NotImplementedError(
+                f"{type(model).__name__} overrides `{name}`, which trainlab's fit does not call: the training "
+                f"step is one compiled JAX function. Write the custom loop on level 1 instead (jax.grad of your "
+                f"loss, then optimizer.update; see 'The layers of the API' in the README and trainlab.core."
+                f"make_train_step), or customize fit with a loss function, metrics and callbacks."
+            )
 
 
 def _record_epoch(history: Any, step_logs: list[dict], seconds: float, learning_rate: float,
