@@ -44,14 +44,14 @@ def main(small=True):
     hidden = tl.layers.Dense(32, activation="relu")(inputs)
     outputs = tl.layers.Dense(3, activation="softmax")(hidden)
     model = CustomModel(inputs, outputs)
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    model.fit(x, kind, epochs=10 if small else 20, batch_size=32, verbose=0)
+    model.compile(optimizer=tl.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x, kind, epochs=6 if small else 20, batch_size=32, verbose=0)
     custom_accuracy = float(np.mean(model.predict_classes(x) == kind))
 
     two = PriceAndKind(3)
     two.compile(optimizer=tl.optimizers.Adam(0.01), loss=["mse", "sparse_categorical_crossentropy"],
                 metrics=[["mae"], ["accuracy"]])
-    history = two.fit(x, [price, kind], epochs=10 if small else 20, batch_size=32, verbose=0)
+    history = two.fit(x, [price, kind], epochs=6 if small else 20, batch_size=32, verbose=0)
     logs = two.evaluate(x, [price, kind], verbose=0, return_dict=True)
     return {"custom_accuracy": custom_accuracy, "is_custom": isinstance(model, CustomModel),
             "two_logs": logs, "price_variance": float(np.var(price)), "history": history.history}

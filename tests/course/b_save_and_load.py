@@ -39,7 +39,7 @@ def main(small=True):
     checkpoint_dir = tempfile.mkdtemp()
     checkpoint_path = os.path.join(checkpoint_dir, "cp.ckpt")
     cp_callback = tl.callbacks.ModelCheckpoint(filepath=checkpoint_path, save_weights_only=True, verbose=1)
-    model.fit(train_images, train_labels, epochs=5 if small else 10,
+    model.fit(train_images, train_labels, epochs=3 if small else 10,
               validation_data=(test_images, test_labels), callbacks=[cp_callback], verbose=0)
 
     # a new, untrained instance of the same architecture
