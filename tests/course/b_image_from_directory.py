@@ -56,7 +56,9 @@ def main(small=True):
     for image_batch, labels_batch in train_ds.take(1):
         print(image_batch.shape, labels_batch.shape)
 
-    train_ds = train_ds.prefetch(buffer_size=tl.data.AUTOTUNE)
+    AUTOTUNE = tl.data.AUTOTUNE
+    train_ds = train_ds.cache().shuffle(1000).prefetch(buffer_size=AUTOTUNE)
+    val_ds = val_ds.cache().prefetch(buffer_size=AUTOTUNE)
     num_classes = len(class_names)
     model = tl.Sequential([
         tl.layers.Rescaling(1.0 / 255, input_shape=(img_height, img_width, 3)),

@@ -72,7 +72,10 @@ def main(small=True):
     ])
     model.compile(loss=tl.losses.BinaryCrossentropy(), optimizer=tl.optimizers.Adam(learning_rate=0.01),
                   metrics=[tl.metrics.BinaryAccuracy(threshold=0.5)])
-    history = model.fit(raw_train_ds.prefetch(tl.data.AUTOTUNE), validation_data=raw_val_ds, epochs=15, verbose=2)
+    AUTOTUNE = tl.data.AUTOTUNE
+    train_ds = raw_train_ds.cache().prefetch(buffer_size=AUTOTUNE)
+    val_ds = raw_val_ds.cache().prefetch(buffer_size=AUTOTUNE)
+    history = model.fit(train_ds, validation_data=val_ds, epochs=15, verbose=2)
     loss, accuracy = model.evaluate(raw_val_ds, verbose=0)
     examples = np.array(["The movie was great, superb and brilliant!", "Boring and awful. The worst film."])
     return {"class_names": raw_train_ds.class_names, "val_accuracy": accuracy,

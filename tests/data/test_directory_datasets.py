@@ -93,3 +93,25 @@ def test_validation_split_subsets_are_disjoint_and_need_a_seed(text_dir):
         text_dataset_from_directory(text_dir, label_mode="sparse", verbose=False)
     with pytest.raises(ValueError, match=r"`directory` .* is not a folder"):
         text_dataset_from_directory(text_dir / "missing", verbose=False)
+
+
+def test_cache_replays_the_first_pass_without_reading_files_again(text_dir):
+    reads = []
+
+    def loader(path):
+        reads.append(path)
+        return open(path).read()
+
+    ds = tl.data.Dataset.from_files(sorted(str(p) for p in text_dir.glob("*/*.txt")), loader=loader).cache()
+    first = [str(t) for t in ds]
+    assert len(reads) == 10
+    assert [str(t) for t in ds] == first and len(reads) == 10  # the second pass reads no file
+    assert ds.cardinality() == 10
+    shuffled = ds.shuffle(10, seed=0)
+    assert sorted(map(str, shuffled)) == sorted(first) and len(reads) == 10
+    partial = tl.data.Dataset.from_files(sorted(str(p) for p in text_dir.glob("*/*.txt")), loader=loader).cache()
+    list(partial.take(3))
+    reads.clear()
+    assert len(list(partial)) == 10 and len(reads) == 10  # an interrupted pass stored nothing
+    with pytest.raises(ValueError, match=r"`filename` 'c.tmp': trainlab caches in memory only"):
+        ds.cache("c.tmp")
