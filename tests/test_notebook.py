@@ -30,6 +30,7 @@ model.summary()""",
 plt.plot(history.history["loss"], label="loss")
 plt.legend()
 plt.show()""",
+    "tl.report.plots.curves_figure(history.history, 'loss')",
 ]
 
 
@@ -39,7 +40,7 @@ def test_course_notebook_renders_progress_summary_and_plot(tmp_path, monkeypatch
     monkeypatch.delenv("MPLBACKEND", raising=False)
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(src) for src in CELLS])
     NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
-    imports, summary, fit, plot = (cell.outputs for cell in nb.cells)
+    imports, summary, fit, plot, report_figure = (cell.outputs for cell in nb.cells)
 
     assert imports[0]["text"].strip() == trainlab.__file__  # the kernel runs this worktree's trainlab
 
@@ -58,3 +59,4 @@ def test_course_notebook_renders_progress_summary_and_plot(tmp_path, monkeypatch
     assert not any(o["output_type"] == "execute_result" for o in fit)
 
     assert any("image/png" in o.get("data", {}) for o in plot)
+    assert any("image/png" in o.get("data", {}) for o in report_figure)  # trainlab's own figures too
