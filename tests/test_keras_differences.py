@@ -177,3 +177,26 @@ def test_a_custom_train_step_is_refused_with_the_trainlab_way():
     x, y = _data()
     with pytest.raises(NotImplementedError, match=r"overrides `train_step`.*level 1"):
         model.fit(x, y, verbose=0)
+
+
+def test_checkpoint_every_n_batches_and_latest_checkpoint(tmp_path):
+    import trainlab.compat.v1 as tf
+
+    x, y = _data()
+    batch_size = 32
+    n_batches = len(x) // batch_size
+    checkpoint_path = str(tmp_path / "training_2" / "cp-{epoch:04d}.ckpt")
+    cp_callback = tl.callbacks.ModelCheckpoint(filepath=checkpoint_path, save_weights_only=True,
+                                               save_freq=2 * n_batches)
+    model = _mlp()
+    model.save_weights(checkpoint_path.format(epoch=0))
+    model.fit(x, y, epochs=5, batch_size=batch_size, callbacks=[cp_callback], verbose=0)
+    assert sorted(p.name for p in (tmp_path / "training_2").iterdir()) == ["cp-0000.ckpt", "cp-0002.ckpt",
+                                                                           "cp-0004.ckpt"]
+    latest = tf.train.latest_checkpoint(str(tmp_path / "training_2"))
+    assert latest.endswith("cp-0004.ckpt")
+    fresh = _mlp()
+    fresh.load_weights(latest)
+    assert tf.train.latest_checkpoint(str(tmp_path / "nothing")) is None
+    with pytest.raises(ValueError, match=r"`save_freq` must be 'epoch' or a positive number of batches.*'batch'"):
+        tl.callbacks.ModelCheckpoint(checkpoint_path, save_freq="batch")

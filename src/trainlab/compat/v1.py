@@ -122,6 +122,29 @@ def FtrlOptimizer(learning_rate: float, *args: Any, **kwargs: Any) -> Any:
     )
 
 
+def latest_checkpoint(checkpoint_dir: Any) -> str | None:
+    """``tf.train.latest_checkpoint``: the most recently written trainlab file in
+    `checkpoint_dir` (weights or model), or None when there is none."""
+    import os
+
+    from ..saving import read_metadata
+
+    folder = os.fspath(checkpoint_dir)
+    if not os.path.isdir(folder):
+        return None
+    found = []
+    for name in os.listdir(folder):
+        path = os.path.join(folder, name)
+        if not os.path.isfile(path) or name.startswith("."):
+            continue
+        try:
+            read_metadata(path)
+        except (ValueError, OSError):
+            continue  # not a trainlab file
+        found.append((os.path.getmtime(path), name, path))
+    return max(found)[2] if found else None
+
+
 def _set_verbosity(level: Any) -> None:
     """``tf.logging.set_verbosity``: trainlab prints nothing at these levels; accepted for course code."""
 
@@ -130,7 +153,7 @@ estimator = SimpleNamespace(LinearRegressor=LinearRegressor, LinearClassifier=Li
                             DNNRegressor=DNNRegressor, DNNClassifier=DNNClassifier, RunConfig=RunConfig)
 train = SimpleNamespace(GradientDescentOptimizer=GradientDescentOptimizer, AdamOptimizer=AdamOptimizer,
                         AdagradOptimizer=AdagradOptimizer, RMSPropOptimizer=RMSPropOptimizer,
-                        FtrlOptimizer=FtrlOptimizer)
+                        FtrlOptimizer=FtrlOptimizer, latest_checkpoint=latest_checkpoint)
 contrib = SimpleNamespace(estimator=SimpleNamespace(clip_gradients_by_norm=_estimators.clip_gradients_by_norm))
 logging = SimpleNamespace(set_verbosity=_set_verbosity, DEBUG=10, INFO=20, WARN=30, ERROR=40, FATAL=50)
 data = SimpleNamespace(Dataset=Dataset)
