@@ -41,6 +41,21 @@ class CustomCallback(tl.callbacks.Callback):
     def on_train_batch_end(self, batch, logs):
         self.calls.append(("on_train_batch_end", sorted(logs)))
 
+    def on_test_begin(self, logs):
+        self.calls.append(("on_test_begin", sorted(logs)))
+
+    def on_test_end(self, logs):
+        self.calls.append(("on_test_end", sorted(logs)))
+
+    def on_predict_begin(self, logs):
+        self.calls.append(("on_predict_begin", sorted(logs)))
+
+    def on_predict_batch_end(self, batch, logs):
+        self.calls.append(("on_predict_batch_end", sorted(logs)))
+
+    def on_predict_end(self, logs):
+        self.calls.append(("on_predict_end", sorted(logs)))
+
 
 class LossAndErrorPrintingCallback(tl.callbacks.Callback):
     def on_train_batch_end(self, batch, logs):
@@ -118,6 +133,8 @@ def main(small=True):
     model = get_model()
     custom = CustomCallback()
     model.fit(x_train, y_train, batch_size=64, epochs=1, verbose=0, callbacks=[custom])
+    model.evaluate(x_train, y_train, batch_size=128, verbose=0, callbacks=[custom])
+    model.predict(x_train, batch_size=128, callbacks=[custom])
 
     model = get_model()
     stopper = EarlyStoppingAtMinLoss(patience=1)

@@ -81,7 +81,11 @@ def test_image_classification_from_a_folder():
 def test_user_callbacks_with_logs():
     out = run("b_custom_callbacks")
     kinds = [c[0] for c in out["calls"]]
-    assert kinds[:2] == ["on_train_begin", "on_epoch_begin"] and kinds[-1] == "on_train_end"
+    assert kinds[:2] == ["on_train_begin", "on_epoch_begin"]
+    assert kinds[-6:] == ["on_train_end", "on_test_begin", "on_test_end", "on_predict_begin",
+                          "on_predict_batch_end", "on_predict_end"]
+    assert out["calls"][-4] == ("on_test_end", ["loss", "mean_absolute_error"])
+    assert out["calls"][-2] == ("on_predict_batch_end", ["outputs"])
     assert kinds.count("on_train_batch_end") >= 1
     assert dict(out["calls"])["on_epoch_end"] == ["loss", "mean_absolute_error"]
     stopper = out["stopper"]

@@ -492,6 +492,9 @@ class TrainerMixin:
         """
         self._require_compiled("evaluate")
         batch_size = 32 if batch_size is None else check_positive_int("batch_size", batch_size)
+        cbs = _hook_list(self, callbacks, steps)
+        cbs.on_test_begin()
+        cbs.on_test_batch_begin(0)
         if _data.is_iterable_data(x):
             from ._iterable import evaluate_iterable
 
@@ -503,6 +506,8 @@ class TrainerMixin:
             objective.validate_targets(y, self)
             env = {**self.variables, "hparams": as_array_tree(self.hyperparameters())}
             logs = self._evaluate_env(objective, env, jax.device_put((x, y, sw)), n, batch_size)
+        cbs.on_test_batch_end(max(int(steps or 1) - 1, 0), dict(logs))
+        cbs.on_test_end(dict(logs))
         verbose = 1 if verbose == "auto" else int(verbose)
         if verbose:
             from ..callbacks.progbar import format_logs
@@ -515,8 +520,20 @@ class TrainerMixin:
 
     def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto", steps: int | None = None,
                 callbacks: list | None = None) -> Any:
-        """Model outputs for `x` in inference mode, as numpy arrays."""
+        """Model outputs for `x` in inference mode, as numpy arrays.
+
+        `callbacks` get ``on_predict_begin``, one ``on_predict_batch_begin`` /
+        ``on_predict_batch_end`` pair (logs ``{"outputs": ...}``: the whole
+        prediction runs as one compiled pass) and ``on_predict_end``."""
         batch_size = 32 if batch_size is None else check_positive_int("batch_size", batch_size)
+        if callbacks:
+            cbs = _hook_list(self, callbacks, steps)
+            cbs.on_predict_begin()
+            cbs.on_predict_batch_begin(0)
+            out = self.predict(x, batch_size=batch_size, verbose=verbose, steps=steps)
+            cbs.on_predict_batch_end(max(int(steps or 1) - 1, 0), {"outputs": out})
+            cbs.on_predict_end()
+            return out
         if _data.is_iterable_data(x):
             from ._iterable import predict_iterable
 
@@ -614,6 +631,16 @@ class TrainerMixin:
         from ..saving import load_weights
 
         load_weights(self, filepath)
+
+
+def _hook_list(model: Any, callbacks: list | None, steps: int | None) -> Any:
+    """The user's callbacks for `evaluate` / `predict` (Keras calls their test / predict hooks)."""
+    from ..callbacks import CallbackList
+
+    cbs = CallbackList(callbacks, model=model)
+    for cb in cbs.callbacks:
+        cb.set_params({"steps": steps, "verbose": 0})
+    return cbs
 
 
 def _refuse_custom_steps(model: Any) -> None:
