@@ -133,3 +133,12 @@ def test_compat_v1_names_of_the_crash_course():
     assert tf.keras.layers.Dense is __import__("trainlab").layers.Dense
     with pytest.raises(ValueError, match=r"`weight_column`"):
         tf.estimator.LinearClassifier(feature_columns=[], weight_column="w")
+
+
+@pytest.mark.parametrize("name", ["trainlab.estimators._input_fn", "trainlab.data._one_shot", "trainlab.compat.v1"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
