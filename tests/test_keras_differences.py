@@ -79,6 +79,9 @@ class _Recorder(tl.callbacks.Callback):
     def on_epoch_begin(self, epoch, logs):
         self.seen.append(("epoch_begin", epoch, dict(logs)))
 
+    def on_train_batch_begin(self, batch, logs):
+        self.seen.append(("batch_begin", batch, dict(logs)))
+
     def on_train_batch_end(self, batch, logs):
         self.seen.append(("batch_end", batch, sorted(logs)))
 
@@ -98,6 +101,12 @@ def test_every_callback_hook_gets_logs():
     assert kinds.count("epoch_begin") == 2 and kinds.count("epoch_end") == 2 and "batch_end" in kinds
     assert rec.seen[0][1] == {} and rec.seen[1] == ("epoch_begin", 0, {})
     assert all(s[-1] == ["loss"] for s in rec.seen if s[0] in ("batch_end", "epoch_end", "train_end"))
+    # batch hooks come in begin/end pairs that cover the epoch's 4 batches in order (between chunks)
+    epoch0 = [s[:2] for s in rec.seen[2:kinds.index("epoch_end")]]
+    assert epoch0[0] == ("batch_begin", 0) and epoch0[-1] == ("batch_end", 3)
+    assert [k for k, _ in epoch0] == ["batch_begin", "batch_end"] * (len(epoch0) // 2)
+    for (_, end), (_, begin) in zip(epoch0[1::2], epoch0[2::2]):
+        assert begin == end + 1
     assert len(history.history["loss"]) == 2
     seen = []
     lam = tl.callbacks.LambdaCallback(on_train_begin=lambda logs: seen.append(logs),

@@ -445,6 +445,7 @@ class TrainerMixin:
             report: ``steps_done -> bool``: run batch-level callbacks after this call.
         """
         track_grads = any(getattr(cb, "requires_grad_norms", False) for cb in cbs.callbacks)
+        total_steps = history.params.get("steps")
         self.stop_training = False
         logs: dict[str, float] = {}
         cbs.on_train_begin()
@@ -456,12 +457,16 @@ class TrainerMixin:
                 ts = ts._replace(metrics=objective.init_metrics())
                 t0 = time.perf_counter()
                 step_logs_all, results = [], None
+                if report is not None:
+                    cbs.on_train_batch_begin(0)
                 for ts, step_logs, results, done in train_epoch(ts):
                     self._set_live_state(ts)
                     step_logs_all.append(step_logs)
                     if report is not None and report(done):
                         cbs.on_train_batch_end(done - 1, _host(results))
                         ts = self._push_host_changes(self._train_state)
+                        if total_steps is not None and done < total_steps:
+                            cbs.on_train_batch_begin(done)  # the first batch of the next chunk
                     if self.stop_training:
                         break
                 logs = _host(results) if results is not None else {}
