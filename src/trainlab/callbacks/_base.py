@@ -99,15 +99,15 @@ class CallbackList:
 
         # Keras passes `logs` to every hook (an empty dict when there is nothing to
         # report), so user callbacks may declare `logs` without a default.
-        indexed = hook.endswith(("_batch_begin", "_batch_end", "epoch_begin", "epoch_end"))
+        at = 1 if hook.endswith(("_batch_begin", "_batch_end", "epoch_begin", "epoch_end")) else 0
 
         def call(*args: Any, **kwargs: Any) -> None:
-            if "logs" not in kwargs and len(args) < (2 if indexed else 1):
+            if "logs" in kwargs:
+                kwargs["logs"] = {} if kwargs["logs"] is None else kwargs["logs"]
+            elif len(args) <= at:
                 args = (*args, {})
-            elif kwargs.get("logs", {}) is None:
-                kwargs["logs"] = {}
-            if len(args) == (2 if indexed else 1) and args[-1] is None:
-                args = (*args[:-1], {})
+            elif args[at] is None:
+                args = (*args[:at], {}, *args[at + 1:])
             for cb in self.callbacks:
                 getattr(cb, hook)(*args, **kwargs)
 
