@@ -39,6 +39,7 @@ from . import (  # noqa: E402
     tune,
     utils,
 )
+from .layers import Input  # noqa: E402  keras.Input
 from .models import Model, Sequential, load_model  # noqa: E402
 from .utils import set_random_seed  # noqa: E402
 from .variables import Variable  # noqa: E402
@@ -46,6 +47,7 @@ from .autodiff import GradientTape, function, grad, value_and_grad  # noqa: E402
 
 __all__ = [
     "__version__",
+    "Input",
     "Model",
     "Sequential",
     "load_model",

@@ -188,8 +188,10 @@ def save_model(model: Any, filepath: str | os.PathLike, overwrite: bool = True) 
     variables = model.variables
     config = serialize_layer(model)
     tensors = {**_flatten(variables["params"], "params"), **_flatten(variables.get("state", {}), "state")}
+    order = list(tensors)
     tensors.update(_opt_tensors(model))
     metadata = {
+        "weight_order": json.dumps(order),
         "format": FORMAT_MODEL,
         "format_version": FORMAT_VERSION,
         "trainlab_version": __version__,
@@ -207,7 +209,8 @@ def save_weights(model: Any, filepath: str | os.PathLike, overwrite: bool = True
     filepath = _check_target(filepath, overwrite)
     variables = model.variables
     tensors = {**_flatten(variables["params"], "params"), **_flatten(variables.get("state", {}), "state")}
-    metadata = {"format": FORMAT_WEIGHTS, "format_version": FORMAT_VERSION, "trainlab_version": __version__}
+    metadata = {"format": FORMAT_WEIGHTS, "format_version": FORMAT_VERSION, "trainlab_version": __version__,
+                "weight_order": json.dumps(list(tensors))}
     atomic_write_bytes(filepath, save(tensors, metadata=metadata))
 
 
@@ -284,10 +287,44 @@ def read_metadata(filepath: str | os.PathLike) -> tuple[dict[str, str], dict[str
     return metadata, tensors
 
 
-def _variables_from_tensors(model: Any, tensors: dict[str, np.ndarray], filepath: str, input_shape: Any) -> dict:
+def _match_by_structure(model: Any, template: dict, tensors: dict[str, np.ndarray],
+                        saved_order: list[str]) -> dict[str, np.ndarray] | None:
+    """The file's tensors renamed to `model`'s weight paths, matched by position.
+
+    Layer names are generated per instance (``dense`` in one model, ``dense_2`` in
+    a second instance of the same architecture), so, as Keras 3 does, weights
+    are matched by structure: the n-th weight of the file goes to the n-th weight
+    of the model when every weight has the same kind (``kernel``, ``bias``, ...)
+    and shape. Returns None when the structures differ (the caller then reports
+    the first mismatch by name).
+    """
+    mine = getattr(model, "variables", None) if getattr(model, "built", False) else None
+    expected = {**_flatten(template["params"], "params"), **_flatten(template.get("state", {}), "state")}
+    order = list(expected)
+    if mine:
+        own = list(_flatten(mine.get("params", {}), "params")) + list(_flatten(mine.get("state", {}), "state"))
+        if set(own) == set(order):
+            order = own  # the order `save_weights` wrote in: the same traversal on both instances
+    if len(order) != len(saved_order):
+        return None
+    renamed = {}
+    for want, have in zip(order, saved_order):
+        same_kind = want.split("/")[0] == have.split("/")[0] and want.rsplit("/", 1)[-1] == have.rsplit("/", 1)[-1]
+        if not same_kind or have not in tensors or tuple(tensors[have].shape) != tuple(np.shape(expected[want])):
+            return None
+        renamed[want] = tensors[have]
+    rest = {k: v for k, v in tensors.items() if not k.startswith(("params/", "state/"))}
+    return {**renamed, **rest}
+
+
+def _variables_from_tensors(model: Any, tensors: dict[str, np.ndarray], filepath: str, input_shape: Any,
+                            saved_order: list[str] | None = None) -> dict:
     template = model.init(jax.random.key(0), input_shape)
     expected = set(_flatten(template["params"], "params")) | set(_flatten(template.get("state", {}), "state"))
     present = {k for k in tensors if k.startswith(("params/", "state/"))}
+    if present != expected and saved_order:
+        tensors = _match_by_structure(model, template, tensors, saved_order) or tensors
+        present = {k for k in tensors if k.startswith(("params/", "state/"))}
     extra = sorted(present - expected)
     if extra:
         raise ValueError(
@@ -298,6 +335,14 @@ def _variables_from_tensors(model: Any, tensors: dict[str, np.ndarray], filepath
         "params": _unflatten_into(template["params"], tensors, "params", filepath),
         "state": _unflatten_into(template.get("state", {}), tensors, "state", filepath),
     }
+
+
+def _saved_order(metadata: dict[str, str]) -> list[str] | None:
+    try:
+        order = json.loads(metadata.get("weight_order", "null"))
+    except json.JSONDecodeError:
+        return None
+    return order if isinstance(order, list) else None
 
 
 def load_model(filepath: str | os.PathLike, compile: bool = True) -> Any:
@@ -339,12 +384,12 @@ def load_model(filepath: str | os.PathLike, compile: bool = True) -> Any:
 def load_weights(model: Any, filepath: str | os.PathLike) -> None:
     """Load weights into `model` (shapes must match; nothing changes on error)."""
     filepath = os.fspath(filepath)
-    _, tensors = read_metadata(filepath)
+    metadata, tensors = read_metadata(filepath)
     input_shape = model._expected_input_shape()
     if input_shape is None:
         raise ValueError(
             f"Model {model.name!r} is not built, so its weight shapes are unknown. Build it first (give the "
             f"first layer an input shape or call the model on data), then load weights."
         )
-    variables = _variables_from_tensors(model, tensors, filepath, input_shape)
+    variables = _variables_from_tensors(model, tensors, filepath, input_shape, _saved_order(metadata))
     model.variables = variables

@@ -111,7 +111,17 @@ class CallbackList:
         if not hook.startswith("on_"):
             raise AttributeError(hook)
 
+        # Keras passes `logs` to every hook (an empty dict when there is nothing to
+        # report), so user callbacks may declare `logs` without a default.
+        at = 1 if hook.endswith(("_batch_begin", "_batch_end", "epoch_begin", "epoch_end")) else 0
+
         def call(*args: Any, **kwargs: Any) -> None:
+            if "logs" in kwargs:
+                kwargs["logs"] = {} if kwargs["logs"] is None else kwargs["logs"]
+            elif len(args) <= at:
+                args = (*args, {})
+            elif args[at] is None:
+                args = (*args[:at], {}, *args[at + 1:])
             for cb in self.callbacks:
                 getattr(cb, hook)(*args, **kwargs)
 

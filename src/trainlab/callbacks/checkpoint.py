@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_one_of
 from ._base import Callback
 from ._monitor import improved, resolve_mode
 
@@ -23,6 +22,12 @@ class ModelCheckpoint(Callback):
     `filepath` may contain format fields filled from the epoch and logs, e.g.
     ``"ckpt/model-{epoch:02d}-{val_loss:.3f}.trainlab"``. Writes are atomic: a
     failed save leaves the previous file intact.
+
+    ``save_freq``: "epoch", or an int N to save after every N training batches
+    (the save-and-load tutorial's ``save_freq=5 * n_batches``). Batches run in
+    compiled chunks, so an int is checked at the end of each epoch: the model
+    is saved at the first epoch end after each multiple of N batches (exactly
+    Keras' epochs when N is a multiple of the batches per epoch).
     """
 
     _resume_attrs = ("best", "last_saved")
@@ -35,7 +40,14 @@ class ModelCheckpoint(Callback):
         self.monitor, self.verbose = monitor, verbose
         self.save_best_only, self.save_weights_only = bool(save_best_only), bool(save_weights_only)
         self.mode = mode
-        check_one_of("save_freq", save_freq, ["epoch"])
+        if not (save_freq == "epoch" or (isinstance(save_freq, int) and not isinstance(save_freq, bool)
+                                          and save_freq > 0)):
+            raise ValueError(
+                f"`save_freq` must be 'epoch' or a positive number of batches, e.g. save_freq=5 * "
+                f"steps_per_epoch; received {save_freq!r}."
+            )
+        self.save_freq = save_freq
+        self._batches_seen = 0
         self.best = initial_value_threshold
         self.last_saved: str | None = None
 
@@ -54,6 +66,11 @@ class ModelCheckpoint(Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         logs = dict(logs or {})
+        if self.save_freq != "epoch":
+            before = self._batches_seen
+            self._batches_seen += int(self.params.get("steps") or 0)
+            if self._batches_seen // self.save_freq == before // self.save_freq:
+                return
         path = self._path(epoch, logs)
         if self.save_best_only:
             current = logs.get(self.monitor)
@@ -68,6 +85,8 @@ class ModelCheckpoint(Callback):
                 print(f"Epoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to {float(current):.5f}, saving to {path}")
             self.best = float(current)
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        if self.verbose and not self.save_best_only:
+            print(f"\nEpoch {epoch + 1}: saving model to {path}")
         if self.save_weights_only:
             self.model.save_weights(path)
         else:

@@ -1,7 +1,8 @@
 """`ProgbarLogger`: the Keras-style progress bar, drawn with tqdm.
 
 ``verbose=1``: in a terminal, a bar per epoch updated at chunk boundaries with
-ETA and running metrics; when output goes to a file or a CI log (not a
+ETA and running metrics; in a notebook (Jupyter, Colab), the same bar as one
+output updated in place (see `_notebook`); when output goes to a file or a CI log (not a
 terminal), one final line per epoch, as Keras does. ``verbose=2``: one short
 line per epoch.
 
@@ -62,13 +63,25 @@ class ProgbarLogger(Callback):
         except ValueError:  # closed stream
             return False
 
+    @property
+    def notebook(self) -> bool:
+        """True when the output is a Jupyter / Colab kernel's (the bar updates a display in place)."""
+        from ._notebook import in_notebook
+
+        return in_notebook(self._out)
+
     def _implements_batch_hooks(self) -> bool:
-        return self.verbose == 1 and self.dynamic
+        return self.verbose == 1 and (self.dynamic or self.notebook)
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         print(f"Epoch {epoch + 1}/{self.params.get('epochs')}", file=self._out, flush=True)
         self._t0 = time.perf_counter()
-        if self.verbose == 1 and self.dynamic:
+        self._nb = None
+        if self.verbose == 1 and self.notebook:
+            from ._notebook import NotebookProgress
+
+            self._nb = NotebookProgress(self.params.get("steps"), _WIDTH)
+        elif self.verbose == 1 and self.dynamic:
             import shutil
 
             from tqdm.auto import tqdm
@@ -89,6 +102,8 @@ class ProgbarLogger(Callback):
             )
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        if getattr(self, "_nb", None) is not None:
+            self._nb.update(batch + 1, f"{time.perf_counter() - self._t0:.0f}s - {format_logs(logs or {})}")
         if self._bar is None:
             return
         self._bar.n = batch + 1
@@ -99,7 +114,10 @@ class ProgbarLogger(Callback):
         steps = self.params.get("steps") or 1
         timing = _timing(time.perf_counter() - self._t0, steps)
         text = format_logs(logs or {})
-        if self._bar is not None:
+        if getattr(self, "_nb", None) is not None:
+            self._nb.update(steps, f"{timing} - {text}")
+            self._nb = None
+        elif self._bar is not None:
             self._bar.bar_format = "{n_fmt}/{total_fmt} [{bar:" + str(_WIDTH) + "}] {desc}"
             self._bar.n = steps
             self._bar.set_description_str(f"{timing} - {text}", refresh=False)

@@ -104,7 +104,7 @@ class Objective:
         from .. import losses as _losses
         from .. import metrics as _metrics
 
-        names = model_output_names(model)
+        names = model_output_names(model, loss)
         single = len(names) == 1
         loss_list = _as_list_for_outputs(loss, names, "loss")
         if all(l is None for l in loss_list):
@@ -128,8 +128,8 @@ class Objective:
                 )
         metric_lists = _spread_metrics(metrics, names, single, "metrics")
         weighted_lists = _spread_metrics(weighted_metrics, names, single, "weighted_metrics")
-        out_layers = model_output_layers(model)
-        out_shapes = model_output_shapes(model)
+        out_layers = model_output_layers(model, len(names))
+        out_shapes = model_output_shapes(model, len(names))
         specs = []
         for i, name in enumerate(names):
             loss_obj = None if loss_list[i] is None else _losses.get(loss_list[i])
@@ -258,7 +258,7 @@ class Objective:
         """Host-side checks of targets (label ranges, one-hot vs sparse) before training."""
         import numpy as np
 
-        shapes = model_output_shapes(model)
+        shapes = model_output_shapes(model, len(self.outputs))
         for spec, yt, shape in zip(self.outputs, self.flatten_targets(y, argument), shapes):
             if spec.loss is None or yt is None:
                 continue
@@ -303,28 +303,37 @@ def _check_unique_metric_names(specs: list[OutputSpec], single: bool) -> None:
 
 # ----------------------------------------------------------------------
 # what an Objective needs to know about a model
-def model_output_names(model: Any) -> list[str]:
+def model_output_names(model: Any, loss: Any = None) -> list[str]:
+    """The model's output names; for a model that does not declare them (a
+    subclassed model) they come from a per-output `loss`, as in Keras: the keys
+    of a dict, or ``output_1, output_2, ...`` for a list of several losses."""
     names = getattr(model, "output_names", None)
     if names:
         return list(names)
+    if isinstance(loss, dict) and loss:
+        return [str(k) for k in loss]
+    if isinstance(loss, (list, tuple)) and len(loss) > 1:
+        return [f"output_{i + 1}" for i in range(len(loss))]
     return ["output"]
 
 
-def model_output_layers(model: Any) -> list[Any]:
-    """Per output, the layer whose activation may be deferred (or None)."""
+def model_output_layers(model: Any, n: int | None = None) -> list[Any]:
+    """Per output (`n` of them, by default as many as output names), the layer
+    whose activation may be deferred (or None)."""
     fn = getattr(model, "_deferrable_output_layers", None)
     if fn is None:
-        return [None] * len(model_output_names(model))
+        return [None] * (len(model_output_names(model)) if n is None else n)
     return fn()
 
 
-def model_output_shapes(model: Any) -> list[Any]:
+def model_output_shapes(model: Any, n: int | None = None) -> list[Any]:
     shape = getattr(model, "output_shape", None)
-    n = len(model_output_names(model))
-    if shape is None:
+    n = len(model_output_names(model)) if n is None else n
+    if shape is None or (n > 1 and not isinstance(shape, (list, tuple, dict))):
         return [None] * n
     if n == 1:
         return [shape if isinstance(shape, tuple) else (shape[0] if isinstance(shape, list) else None)]
     if isinstance(shape, dict):
-        return list(shape.values())
+        names = model_output_names(model)
+        return [shape.get(k) for k in names] if all(k in shape for k in names) else list(shape.values())
     return list(shape)

@@ -41,6 +41,7 @@ from .preprocessing import (
     pad_sequences,
 )
 from .splits import kfold_indices, train_val_test_split
+from .directory import image_dataset_from_directory, text_dataset_from_directory
 
 __all__ = [
     "train_val_test_split",
@@ -75,4 +76,6 @@ __all__ = [
     "RandomSaturation",
     "RandomHue",
     "RandomColorJitter",
+    "image_dataset_from_directory",
+    "text_dataset_from_directory",
 ]

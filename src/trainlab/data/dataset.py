@@ -250,6 +250,27 @@ class Dataset:
         for element in self:
             yield jax.tree.map(np.asarray, element)
 
+    def cache(self, filename: str = "") -> "Dataset":
+        """Keep the elements of the first complete pass in memory and replay them
+        afterwards (tf.data's `cache()`; see `trainlab.data._cache`). Only the
+        in-memory cache exists: `filename` must be empty."""
+        if filename:
+            raise ValueError(
+                f"`filename` {filename!r}: trainlab caches in memory only; call cache() without a filename, or "
+                f"write the arrays once with numpy.save and read them with Dataset.from_npy (memory-mapped)."
+            )
+        from ._cache import CacheNode
+
+        return Dataset(CacheNode(self._node))
+
+    def make_one_shot_iterator(self) -> Any:
+        """TF 1's iterator: ``features, labels = ds.make_one_shot_iterator().get_next()``
+        in an Estimator ``input_fn`` (see `trainlab.data._one_shot`); ``next(it)``
+        gives batches eagerly."""
+        from ._one_shot import OneShotIterator
+
+        return OneShotIterator(self)
+
     def cardinality(self) -> int:
         """Number of elements; `INFINITE_CARDINALITY` (-1) or `UNKNOWN_CARDINALITY` (-2)."""
         return self._node.cardinality()

@@ -21,6 +21,7 @@ from . import transfer
 from ._anomaly import AnomalyDetector
 from ._canned import DNNClassifier, DNNRegressor, LinearClassifier, LinearRegressor
 from ._engine import clear_engines
+from ._input_fn import EstimatorFormMixin, clip_gradients_by_norm
 from ._sklearn_checks import SKLEARN_EXPECTED_FAILED_CHECKS, expected_failed_checks
 from ._wrapper import ModelClassifier, ModelRegressor
 
@@ -33,6 +34,8 @@ __all__ = [
     "ModelClassifier",
     "AnomalyDetector",
     "clear_engines",
+    "clip_gradients_by_norm",
+    "EstimatorFormMixin",
     "SKLEARN_EXPECTED_FAILED_CHECKS",
     "expected_failed_checks",
     "transfer",

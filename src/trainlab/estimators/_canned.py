@@ -26,6 +26,7 @@ from sklearn.utils.validation import validate_data
 
 from ._base import TrainlabEstimator, is_frame_like
 from ._heads import ClassifierHead, RegressorHead
+from ._input_fn import EstimatorFormMixin
 
 __all__ = ["LinearRegressor", "LinearClassifier", "DNNRegressor", "DNNClassifier"]
 
@@ -271,7 +272,7 @@ class _DNNFamily(_ColumnsInput):
                 bool(self.batch_norm), self._head(), self._regularizer() is not None)
 
 
-class LinearRegressor(RegressorHead, _LinearFamily, TrainlabEstimator):
+class LinearRegressor(EstimatorFormMixin, RegressorHead, _LinearFamily, TrainlabEstimator):
     __doc__ = f"""Linear regression trained by mini-batch gradient descent (TF's `LinearRegressor`).
 
     ``y = sum_i w_i . feature_i + b`` over feature columns: numeric ones through
@@ -313,7 +314,7 @@ class LinearRegressor(RegressorHead, _LinearFamily, TrainlabEstimator):
         self.verbose = verbose
 
 
-class LinearClassifier(ClassifierHead, _LinearFamily, TrainlabEstimator):
+class LinearClassifier(EstimatorFormMixin, ClassifierHead, _LinearFamily, TrainlabEstimator):
     __doc__ = f"""Logistic regression trained by mini-batch gradient descent (TF's `LinearClassifier`).
 
     Two classes: one logit and a sigmoid (binary cross-entropy); more: one
@@ -365,7 +366,7 @@ _DNN_ARGS = """
         batch_norm: batch normalization after each hidden layer."""
 
 
-class DNNRegressor(RegressorHead, _DNNFamily, TrainlabEstimator):
+class DNNRegressor(EstimatorFormMixin, RegressorHead, _DNNFamily, TrainlabEstimator):
     __doc__ = f"""A feed-forward neural network for regression (TF's `DNNRegressor`).
 
     Feature columns must be dense (numeric, bucketized, indicator, embedding);
@@ -410,7 +411,7 @@ class DNNRegressor(RegressorHead, _DNNFamily, TrainlabEstimator):
         self.verbose = verbose
 
 
-class DNNClassifier(ClassifierHead, _DNNFamily, TrainlabEstimator):
+class DNNClassifier(EstimatorFormMixin, ClassifierHead, _DNNFamily, TrainlabEstimator):
     __doc__ = f"""A feed-forward neural network classifier (TF's `DNNClassifier`).
 
     Args:{_DNN_ARGS}{_COMMON_ARGS}

@@ -55,6 +55,16 @@ class Functional(Model):
                     f"{t.node.layer.name!r}."
                 )
         self._flat_inputs, self._flat_outputs = flat_in, flat_out
+        # ``Model({"a": Input(...), ...}, outputs)``: data dicts are matched by these keys (Keras 3)
+        self._input_keys: list[str] | None = None
+        if isinstance(inputs, dict) and all(_is_kt(v) for v in inputs.values()):
+            by_id = {id(v): str(k) for k, v in inputs.items()}
+            self._input_keys = [by_id[id(t)] for t in flat_in]
+        # ``outputs={"price": ..., "kind": ...}``: outputs are named by these keys (Keras 3)
+        self._output_keys: list[str] | None = None
+        if isinstance(outputs, dict) and all(_is_kt(v) for v in outputs.values()):
+            by_id = {id(v): str(k) for k, v in outputs.items()}
+            self._output_keys = [by_id[id(t)] for t in flat_out]
         self._nodes = self._topological_nodes()
         layers: list[Layer] = [t.node.layer for t in flat_in]
         for node in self._nodes:
@@ -110,6 +120,8 @@ class Functional(Model):
 
     @property
     def output_names(self) -> list[str]:
+        if getattr(self, "_output_keys", None) is not None:
+            return list(self._output_keys)
         return [t.node.layer.name for t in self._flat_outputs]
 
     @property
@@ -146,11 +158,17 @@ class Functional(Model):
     def _flatten_inputs(self, inputs: Any, argument: str = "inputs") -> list[Any]:
         names = self.input_names
         if isinstance(inputs, dict):
+            keys = self._input_keys
+            if keys is not None and all(k in inputs for k in keys):
+                return [inputs[k] for k in keys]
             missing = [n for n in names if n not in inputs]
             if missing:
+                expected = keys if keys is not None else names
+                how = ("the keys of the dict the model was built from" if keys is not None
+                       else "the names given to layers.Input(name=...)")
                 raise ValueError(
-                    f"`{argument}` is a dict without key(s) {missing} for model inputs {names}. "
-                    f"Use the names given to layers.Input(name=...)."
+                    f"`{argument}` is a dict with keys {sorted(map(str, inputs))}, but the model's inputs are "
+                    f"{expected}. Use {how} as keys."
                 )
             return [inputs[n] for n in names]
         if len(names) == 1:

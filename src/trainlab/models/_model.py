@@ -50,8 +50,12 @@ class Model(TrainerMixin, CustomStepMixin, Layer):
 
             if cls is Model:
                 return super().__new__(Functional)
-            if not issubclass(cls, Functional) and cls.__init__ is Model.__init__:
-                # a subclass that only overrides train_step / test_step, built as CustomModel(inputs, outputs)
+        if _functional_arguments(args, kwargs):
+            # ``class CustomModel(Model)`` built as ``CustomModel(inputs, outputs)``
+            # (Keras' "customize fit" pattern): a functional graph with the subclass's methods
+            from ._functional import Functional
+
+            if not issubclass(cls, Functional):
                 return super().__new__(_functional_subclass(cls))
         return super().__new__(cls)
 
@@ -197,11 +201,15 @@ class Model(TrainerMixin, CustomStepMixin, Layer):
             self._check_model_input(shape)
         if self.autocast_inputs:
             x = jax.tree.map(lambda a: a.astype(jnp.float32) if hasattr(a, "dtype") and a.dtype == jnp.float64 else a, x)
-        return self._invoke_call(x, training, None, (), {})
+        y = self._invoke_call(x, training, None, (), {})
+        if self._output_shape is None:
+            # a subclassed model learns its output shape(s) on its first call
+            self._output_shape = _batchless_shape(y)
+        return y
 
     autocast_inputs = True
 
-    def _check_model_input(self, shape: Any) -> None:
+    def _check_model_input(self, shape: Any, argument: str = "inputs") -> None:
         """Hook: Sequential / Functional check incoming shapes with clear messages."""
 
     def hyperparameters(self) -> dict[str, Any]:
@@ -340,21 +348,40 @@ class Model(TrainerMixin, CustomStepMixin, Layer):
 
         text = summary_text(self, line_length)
         (print_fn or print)(text)
-        return text
+        return _PrintedText(text)
+
+
+class _PrintedText(str):
+    """Text that was already printed: a notebook shows no second copy as the cell's result."""
+
+    def _ipython_display_(self) -> None:
+        pass
+
+
+def _functional_arguments(args: tuple, kwargs: dict) -> bool:
+    """Whether constructor arguments are ``(inputs, outputs)`` symbolic tensors."""
+    from ..layers._base import KerasTensor
+
+    inputs = args[0] if args else kwargs.get("inputs")
+    outputs = args[1] if len(args) > 1 else kwargs.get("outputs")
+    if inputs is None or outputs is None:
+        return False
+    leaves = jax.tree.leaves([inputs, outputs], is_leaf=lambda t: isinstance(t, KerasTensor))
+    return bool(leaves) and all(isinstance(t, KerasTensor) for t in leaves)
 
 
 _FUNCTIONAL_SUBCLASSES: dict[type, type] = {}
 
 
 def _functional_subclass(cls: type) -> type:
-    """``cls`` with the functional graph's constructor and call (Keras does the same
-    for a Model subclass constructed from inputs and outputs)."""
+    """`cls` with `Functional` mixed in after it (its own methods win), made once per class."""
     from ._functional import Functional
 
-    sub = _FUNCTIONAL_SUBCLASSES.get(cls)
-    if sub is None:
-        sub = _FUNCTIONAL_SUBCLASSES[cls] = type(cls.__name__, (cls, Functional), {"__module__": cls.__module__})
-    return sub
+    made = _FUNCTIONAL_SUBCLASSES.get(cls)
+    if made is None:
+        made = type(cls.__name__, (cls, Functional), {"__module__": cls.__module__, "__qualname__": cls.__qualname__})
+        _FUNCTIONAL_SUBCLASSES[cls] = made
+    return made
 
 
 def _is_shape_tuple(s: Any) -> bool:

@@ -474,6 +474,7 @@ class TrainerMixin:
         from ._resume import restore, set_callback_states
 
         track_grads = any(getattr(cb, "requires_grad_norms", False) for cb in cbs.callbacks)
+        total_steps = history.params.get("steps")
         self.stop_training = False
         logs: dict[str, float] = {}
         backup = next((cb for cb in cbs.callbacks if isinstance(cb, BackupAndRestore)), None)
@@ -500,12 +501,16 @@ class TrainerMixin:
                     ts = ts._replace(metrics=objective.init_metrics())
                 t0 = time.perf_counter()
                 step_logs_all, results = [], None
+                if report is not None:
+                    cbs.on_train_batch_begin(start_step)
                 for ts, step_logs, results, done in train_epoch(ts, start_step):
                     self._set_live_state(ts)
                     step_logs_all.append(step_logs)
                     if report is not None and report(done):
                         cbs.on_train_batch_end(done - 1, _host(results))
                         ts = self._push_host_changes(self._train_state)
+                        if total_steps is not None and done < total_steps:
+                            cbs.on_train_batch_begin(done)  # the first batch of the next chunk
                     if self.stop_training:
                         break
                 if results is None and start_step:  # resumed after the epoch's last step
@@ -551,6 +556,9 @@ class TrainerMixin:
         """
         self._require_compiled("evaluate")
         batch_size = 32 if batch_size is None else check_positive_int("batch_size", batch_size)
+        cbs = _hook_list(self, callbacks, steps)
+        cbs.on_test_begin()
+        cbs.on_test_batch_begin(0)
         if _data.is_iterable_data(x):
             from ._iterable import evaluate_iterable
 
@@ -565,6 +573,8 @@ class TrainerMixin:
             else:
                 env = {**self.variables, "hparams": as_array_tree(self.hyperparameters())}
                 logs = self._evaluate_env(objective, env, jax.device_put((x, y, sw)), n, batch_size)
+        cbs.on_test_batch_end(max(int(steps or 1) - 1, 0), dict(logs))
+        cbs.on_test_end(dict(logs))
         verbose = check_verbose(verbose)
         if verbose:
             from ..callbacks.progbar import format_logs
@@ -577,9 +587,21 @@ class TrainerMixin:
 
     def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto", steps: int | None = None,
                 callbacks: list | None = None) -> Any:
-        """Model outputs for `x` in inference mode, as numpy arrays."""
+        """Model outputs for `x` in inference mode, as numpy arrays.
+
+        `callbacks` get ``on_predict_begin``, one ``on_predict_batch_begin`` /
+        ``on_predict_batch_end`` pair (logs ``{"outputs": ...}``: the whole
+        prediction runs as one compiled pass) and ``on_predict_end``."""
         batch_size = 32 if batch_size is None else check_positive_int("batch_size", batch_size)
         check_verbose(verbose)
+        if callbacks:
+            cbs = _hook_list(self, callbacks, steps)
+            cbs.on_predict_begin()
+            cbs.on_predict_batch_begin(0)
+            out = self.predict(x, batch_size=batch_size, verbose=verbose, steps=steps)
+            cbs.on_predict_batch_end(max(int(steps or 1) - 1, 0), {"outputs": out})
+            cbs.on_predict_end()
+            return out
         if _data.is_iterable_data(x):
             from ._iterable import predict_iterable
 
@@ -677,6 +699,16 @@ class TrainerMixin:
         from ..saving import load_weights
 
         load_weights(self, filepath)
+
+
+def _hook_list(model: Any, callbacks: list | None, steps: int | None) -> Any:
+    """The user's callbacks for `evaluate` / `predict` (Keras calls their test / predict hooks)."""
+    from ..callbacks import CallbackList
+
+    cbs = CallbackList(callbacks, model=model)
+    for cb in cbs.callbacks:
+        cb.set_params({"steps": steps, "verbose": 0})
+    return cbs
 
 
 def _record_epoch(history: Any, step_logs: list[dict], seconds: float, learning_rate: float,
