@@ -16,6 +16,7 @@ Example:
 
 __version__ = "0.1.0"
 
+from . import _numpy_compat  # noqa: E402,F401  (`.numpy()` on JAX arrays, as on tf tensors)
 from . import (  # noqa: E402
     activations,
     backend,
@@ -39,11 +40,13 @@ from . import (  # noqa: E402
     tune,
     utils,
 )
+from .layers import Input  # noqa: E402  (`keras.Input`)
 from .models import Model, Sequential, load_model  # noqa: E402
 from .utils import set_random_seed  # noqa: E402
 
 __all__ = [
     "__version__",
+    "Input",
     "Model",
     "Sequential",
     "load_model",

@@ -29,6 +29,7 @@ from ..layers import _context
 from ..layers._base import Layer, _batchless_shape, prune_empty
 from ..layers._context import Context
 from ..utils.random import as_key, next_key
+from ._rank import adjust_inputs
 from ._trainer import TrainerMixin
 from ._variables import bump_weights_version, count_layer_params, deep_update, layer_weight_list, set_layer_weight_list
 
@@ -183,6 +184,7 @@ class Model(TrainerMixin, Layer):
     def _run_root(self, ctx: Context, root: Any, x: Any, training: bool) -> Any:
         """Run `call` with this model as the root frame (its layers are children)."""
         root.layer = self
+        x = self._adjust_input_rank(x)
         shape = _batchless_shape(x)
         if not self.built:
             self._build_input_shape = shape
@@ -195,6 +197,14 @@ class Model(TrainerMixin, Layer):
         return self._invoke_call(x, training, None, (), {})
 
     autocast_inputs = True
+
+    def _adjust_input_rank(self, x: Any) -> Any:
+        """Keras' rank adjustment: a 1-D input for a declared ``(None, 1)`` becomes
+        ``(N, 1)`` (see `_rank`); inputs are matched by name or position."""
+        flat = getattr(self, "_flat_inputs", None)
+        if flat is not None:
+            return adjust_inputs(x, [t.shape for t in flat], self.input_names)
+        return adjust_inputs(x, self._expected_input_shape())
 
     def _check_model_input(self, shape: Any) -> None:
         """Hook: Sequential / Functional check incoming shapes with clear messages."""
@@ -288,6 +298,14 @@ class Model(TrainerMixin, Layer):
         self._sync_from_training()
         self._ensure_weights()
         set_layer_weight_list(self, weights)
+
+    @property
+    def losses(self) -> list[jax.Array]:
+        """Weight penalties of every regularized weight at the current weights (Keras
+        `model.losses`); ``sum(model.losses)`` is the regularization term `fit` adds."""
+        self._sync_from_training()
+        self._ensure_weights()
+        return Layer.losses.fget(self)
 
     def count_params(self) -> int:
         t, n = count_layer_params(self)
