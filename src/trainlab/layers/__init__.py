@@ -36,6 +36,7 @@ from .merging import (
     multiply,
     subtract,
 )
+from .activation import LeakyReLU, ReLU, Softmax
 from .blocks import ConvBlock, MobileNetBlock
 from .convolutional import Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
 from .normalization import BatchNormalization, LayerNormalization
@@ -90,7 +91,7 @@ for _cls in (
     Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, *_DATA_LAYERS,
     Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D, Conv2DTranspose,
     MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D,
-    ZeroPadding2D, UpSampling2D, MobileNetBlock, ConvBlock,
+    ZeroPadding2D, UpSampling2D, MobileNetBlock, ConvBlock, Softmax, ReLU, LeakyReLU,
 ):
     LAYERS.register(_cls.__name__)(_cls)
 GlobalAvgPool1D = GlobalAveragePooling1D
@@ -106,7 +107,7 @@ Convolution2DTranspose = Conv2DTranspose
 __all__ = [
     "Layer", "WeightSpec", "KerasTensor", "clear_session", "LAYERS",
     "Input", "InputLayer", "Dense", "Activation", "Flatten", "Reshape", "Dropout", "GaussianNoise",
-    "Rescaling", "Embedding", "Lambda", "Identity",
+    "Rescaling", "Embedding", "Lambda", "Identity", "Softmax", "ReLU", "LeakyReLU",
     "BatchNormalization", "LayerNormalization",
     "GlobalAveragePooling1D", "GlobalAvgPool1D", "GlobalMaxPooling1D", "GlobalMaxPool1D",
     "Conv1D", "Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose",
