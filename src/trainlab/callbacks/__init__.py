@@ -6,6 +6,7 @@ from .early_stopping import EarlyStopping
 from .misc import LambdaCallback, TerminateOnNaN
 from .progbar import ProgbarLogger
 from .reduce_lr import LearningRateScheduler, ReduceLROnPlateau
+from .tensorboard import TensorBoard
 
 __all__ = [
     "Callback",
@@ -19,4 +20,5 @@ __all__ = [
     "CSVLogger",
     "TerminateOnNaN",
     "LambdaCallback",
+    "TensorBoard",
 ]

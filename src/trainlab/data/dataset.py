@@ -35,6 +35,7 @@ from ..utils.random import next_seed
 from ._ops import (
     AUTOTUNE,
     BatchNode,
+    CacheNode,
     FilterNode,
     MapNode,
     PrefetchNode,
@@ -219,6 +220,27 @@ class Dataset:
         """Stack consecutive elements into batches (the last may be smaller)."""
         batch_size = check_positive_int("batch_size", batch_size)
         return Dataset(BatchNode(self._node, batch_size, bool(drop_remainder)))
+
+    def cache(self, filename: str = "") -> "Dataset":
+        """Keep the elements in memory after the first full pass and replay them on
+        later passes (tf.data's ``cache()``), so loading and `map` run once; put
+        `shuffle` after it to reshuffle every epoch.
+
+        Args:
+            filename: must be "" (memory). A file cache is not supported: save the
+                arrays with ``np.save`` and read them with `Dataset.from_npy`.
+
+        Example:
+            >>> ds = Dataset.from_tensor_slices(np.arange(4.0)).map(lambda x: x * 2).cache().batch(2)
+            >>> [b.tolist() for b in ds] == [b.tolist() for b in ds] == [[0.0, 2.0], [4.0, 6.0]]
+            True
+        """
+        if filename not in ("", None):
+            raise ValueError(
+                f"`filename` of Dataset.cache must be '' (cache in memory); received {filename!r}. To cache on "
+                f"disk, save the arrays once with np.save and read them with Dataset.from_npy (memory maps)."
+            )
+        return Dataset(CacheNode(self._node))
 
     def take(self, count: int) -> "Dataset":
         """The first `count` elements (-1: all)."""
