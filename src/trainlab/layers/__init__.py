@@ -68,6 +68,8 @@ from ..data.augmentation import (  # noqa: E402
 from ..data.preprocessing import (  # noqa: E402
     PCA,
     CategoryEncoding,
+    Discretization,
+    HashedCrossing,
     Imputer,
     IntegerLookup,
     MinMaxScaling,
@@ -80,7 +82,7 @@ from ..data.preprocessing import (  # noqa: E402
 
 _DATA_LAYERS = (
     Normalization, MinMaxScaling, PCA, Imputer, OutlierClipper, CategoryEncoding, OneHot, IntegerLookup,
-    StringLookup, TextVectorization, RandomFlip, RandomCrop, RandomZoom, RandomTranslation, RandomRotation,
+    StringLookup, TextVectorization, Discretization, HashedCrossing, RandomFlip, RandomCrop, RandomZoom, RandomTranslation, RandomRotation,
     RandomBrightness, RandomContrast, RandomSaturation, RandomHue, RandomColorJitter,
 )
 
@@ -121,7 +123,7 @@ __all__ = [
     "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate",
     # preprocessing (trainlab.data.preprocessing)
     "Normalization", "MinMaxScaling", "PCA", "Imputer", "OutlierClipper", "CategoryEncoding", "OneHot",
-    "IntegerLookup", "StringLookup", "TextVectorization",
+    "IntegerLookup", "StringLookup", "TextVectorization", "Discretization", "HashedCrossing",
     # augmentation (trainlab.data.augmentation)
     "RandomFlip", "RandomCrop", "RandomZoom", "RandomTranslation", "RandomRotation", "RandomBrightness",
     "RandomContrast", "RandomSaturation", "RandomHue", "RandomColorJitter",
