@@ -434,7 +434,7 @@ class Layer:
 
     def _node_tensors(self, which: str) -> Any:
         if not self._inbound_nodes:
-            raise AttributeError(
+            raise ValueError(
                 f"Layer {self.name!r} has no `{which}` yet: it is defined once the layer is called on a symbolic "
                 f"input, e.g. x = tl.Input(shape=(4,)); y = layer(x), or once a Sequential model with a known "
                 f"input shape (an Input first, or `input_shape=`) is built."

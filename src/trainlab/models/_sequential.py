@@ -133,7 +133,7 @@ class Sequential(Model):
         if not self.built and self._declared_shape is not None and not self._host_layers():
             self.build(self._declared_shape)
         if self._graph_input is None or not self._graph:
-            raise AttributeError(
+            raise ValueError(
                 f"Sequential model {self.name!r} has no symbolic `{which}` yet: give it an input shape "
                 f"(tl.Input(shape=...) first, or `input_shape=` on the first layer), or fit it on data first."
             )

@@ -41,7 +41,7 @@ equal, not_equal, greater, greater_equal, less, less_equal = (
 logical_and, logical_or, logical_not, isnan, isinf, isfinite = (
     jnp.logical_and, jnp.logical_or, jnp.logical_not, jnp.isnan, jnp.isinf, jnp.isfinite)
 matmul, dot, tensordot, einsum, outer = jnp.matmul, jnp.dot, jnp.tensordot, jnp.einsum, jnp.outer
-expand_dims, squeeze, reshape, transpose = jnp.expand_dims, jnp.squeeze, jnp.reshape, jnp.transpose
+expand_dims = jnp.expand_dims
 concatenate, stack, split, tile, repeat, flip = jnp.concatenate, jnp.stack, jnp.split, jnp.tile, jnp.repeat, jnp.flip
 sort, argsort, cumsum, cumprod, diag, tril, triu = jnp.sort, jnp.argsort, jnp.cumsum, jnp.cumprod, jnp.diag, jnp.tril, jnp.triu
 arange, linspace, logspace, meshgrid = jnp.arange, jnp.linspace, jnp.logspace, jnp.meshgrid
@@ -55,13 +55,14 @@ _SAME_AS_JNP = [
     "floor_divide", "sign", "exp", "log", "log1p", "expm1", "log2", "log10", "sqrt", "square", "floor", "ceil",
     "round", "sin", "cos", "tan", "arctan", "arctan2", "maximum", "minimum", "clip", "where", "equal",
     "not_equal", "greater", "greater_equal", "less", "less_equal", "logical_and", "logical_or", "logical_not",
-    "isnan", "isinf", "isfinite", "matmul", "dot", "tensordot", "einsum", "outer", "expand_dims", "squeeze",
-    "reshape", "transpose", "concatenate", "stack", "split", "tile", "repeat", "flip", "sort", "argsort",
+    "isnan", "isinf", "isfinite", "matmul", "dot", "tensordot", "einsum", "outer", "expand_dims",
+    "concatenate", "stack", "split", "tile", "repeat", "flip", "sort", "argsort",
     "cumsum", "cumprod", "diag", "tril", "triu", "arange", "linspace", "logspace", "meshgrid", "zeros", "ones",
     "full", "eye", "identity", "zeros_like", "ones_like", "full_like", "tanh", "norm",
 ]
 
 __all__ = _SAME_AS_JNP + [
+    "reshape", "transpose", "squeeze",
     "sum", "mean", "max", "min", "amax", "amin", "prod", "std", "var", "any", "all", "argmax", "argmin",
     "logsumexp", "convert_to_tensor", "convert_to_numpy", "cast", "shape", "size", "ndim", "one_hot", "top_k",
     "softmax", "log_softmax", "sigmoid", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu",
@@ -138,6 +139,22 @@ def argmin(x: Any, axis: int | None = None, keepdims: bool = False) -> jax.Array
 def logsumexp(x: Any, axis: Axis = None, keepdims: bool = False) -> jax.Array:
     """``log(sum(exp(x)))`` over `axis`, computed stably."""
     return jax.nn.logsumexp(jnp.asarray(x), axis=axis, keepdims=keepdims)
+
+
+# jax.numpy returns a numpy array for a numpy input here; Keras returns a tensor
+def reshape(x: Any, newshape: Any) -> jax.Array:
+    """`x` with shape `newshape` (one entry may be -1). Example: ``reshape(ones(6), (2, -1)).shape == (2, 3)``."""
+    return jnp.reshape(jnp.asarray(x), newshape)
+
+
+def transpose(x: Any, axes: Any = None) -> jax.Array:
+    """Axes of `x` permuted (reversed when `axes` is None), as ``tf.transpose``."""
+    return jnp.transpose(jnp.asarray(x), axes)
+
+
+def squeeze(x: Any, axis: Any = None) -> jax.Array:
+    """`x` without axes of size 1 (only `axis` when given)."""
+    return jnp.squeeze(jnp.asarray(x), axis)
 
 
 # --- core: tensors, dtypes, shapes --------------------------------------------------------------
