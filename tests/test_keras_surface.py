@@ -179,3 +179,46 @@ def test_lowercase_initializer_aliases_and_model_losses():
     kernel, bias = model.get_weights()
     np.testing.assert_allclose([float(p) for p in model.losses],
                                [0.1 * np.abs(kernel).sum(), 0.5 * (bias ** 2).sum()], rtol=1e-5)
+
+
+def test_evaluate_builds_an_unbuilt_model_from_a_dataset_or_generator():
+    x = RNG.random((64, 3)).astype(np.float32)
+    y = (x.sum(1) > 1.5).astype(np.int32)
+    for data in (tl.data.Dataset.from_tensor_slices((x, y)).batch(16),
+                 ((x[i:i + 16], y[i:i + 16]) for i in range(0, 64, 16))):
+        model = tl.Sequential([tl.layers.Dense(2, activation="softmax")])
+        model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+        loss, acc = model.evaluate(data, verbose=0)
+        p = model.predict(x, verbose=0)
+        assert loss == pytest.approx(float(-np.log(p[np.arange(64), y]).mean()), rel=1e-5)  # all 4 batches
+        assert acc == pytest.approx(float((p.argmax(1) == y).mean()))
+
+
+def test_summary_expand_nested_and_show_trainable():
+    inner = tl.Sequential([tl.layers.Dense(4, input_shape=(3,), name="inner_a"), tl.layers.Dense(2, name="inner_b")],
+                          name="block")
+    model = tl.Sequential([tl.Input(shape=(3,)), inner, tl.layers.Dense(1, name="head")])
+    inner.layers[0].trainable = False
+    flat = model.summary(print_fn=lambda s: None)
+    assert "inner_a" not in flat and "block (Sequential)" in flat
+    text = model.summary(print_fn=lambda s: None, expand_nested=True, show_trainable=True)
+    rows = [line.split() for line in text.splitlines() if "(" in line and "Model:" not in line and "params" not in line]
+    assert [r[0] for r in rows[1:]] == ["block", "│", "│", "head"]
+    assert rows[2][-1] == "N" and rows[2][-2] == str(3 * 4 + 4) and rows[3][-1] == "Y"
+
+
+def test_plot_model_writes_an_image_of_the_graph(tmp_path):
+    a, b = tl.Input(shape=(1,), name="a"), tl.Input(shape=(1,), name="b")
+    model = tl.Model([a, b], tl.layers.Dense(1)(tl.layers.concatenate([a, b])))
+    png = tl.utils.plot_model(model, tmp_path / "m.png", show_shapes=True)
+    assert open(png, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    svg = tl.utils.plot_model(model, tmp_path / "m.svg", rankdir="LR")
+    assert "<svg" in open(svg).read()
+    from trainlab.utils.plot import _graph
+
+    layers, edges = _graph(model)
+    assert [l.name for l in layers][:2] == ["a", "b"] and sorted(edges) == [(0, 2), (1, 2), (2, 3)]
+    with pytest.raises(ValueError, match=r"`to_file` must end in one of .png"):
+        tl.utils.plot_model(model, tmp_path / "m.gif")
+    with pytest.raises(ValueError, match=r"`rankdir` must be one of"):
+        tl.utils.plot_model(model, tmp_path / "m.png", rankdir="BT")

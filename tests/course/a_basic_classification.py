@@ -29,6 +29,7 @@ def main(small: bool = True) -> dict:
     test_loss, test_acc = model.evaluate(test_images, test_labels, verbose=2)
 
     probability_model = tl.Sequential([model, tl.layers.Softmax()])
+    summary = probability_model.summary(expand_nested=True)
     predictions = probability_model.predict(test_images, verbose=0)
 
     img = test_images[1]
@@ -37,7 +38,8 @@ def main(small: bool = True) -> dict:
     logits = model(test_images[:5]).numpy()
     print(f"test accuracy {test_acc:.3f}; image 1 is class {np.argmax(single[0])}")
     return {"test_acc": float(test_acc), "predictions": predictions, "logits": logits, "single": single,
-            "labels": test_labels}
+            "labels": test_labels, "summary": summary,
+            "layer_names": [layer.name for layer in model.layers]}
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ Run: python a_structured_data.py
 """
 
 import os
+import tempfile
 
 import numpy as np
 
@@ -22,7 +23,7 @@ def make_frame(n: int, rng: np.random.Generator) -> tuple[dict, np.ndarray]:
     return {"age": age, "chol": chol, "thalach": thalach}, target
 
 
-def main(small: bool = True) -> dict:
+def main(small: bool = True, plot_dir: str | None = None) -> dict:
     rng = np.random.default_rng(1)
     train, y_train = make_frame(1500, rng)
     test, y_test = make_frame(500, rng)
@@ -46,6 +47,8 @@ def main(small: bool = True) -> dict:
     output = tl.layers.Dense(1, activation="sigmoid")(x)
     model = tl.Model(all_inputs, output)
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    plot = tl.utils.plot_model(model, os.path.join(plot_dir or tempfile.gettempdir(), "structured_model.png"),
+                               show_shapes=True, rankdir="LR")
     model.fit(train, y_train, epochs=8 if small else 50, batch_size=32, verbose=0)
     _, accuracy = model.evaluate(test, y_test, verbose=0)
 
@@ -56,7 +59,7 @@ def main(small: bool = True) -> dict:
     probability = model.predict(sample, verbose=0)
     print(f"test accuracy {accuracy:.3f}; quartile boundaries of age {age_buckets.bin_boundaries}")
     return {"accuracy": float(accuracy), "features": features, "probability": probability,
-            "boundaries": age_buckets.bin_boundaries, "ages": train["age"]}
+            "boundaries": age_buckets.bin_boundaries, "ages": train["age"], "plot": plot}
 
 
 if __name__ == "__main__":

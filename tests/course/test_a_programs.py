@@ -37,6 +37,8 @@ def test_basic_classification_learns_and_softmax_matches_numpy():
     expected /= expected.sum(1, keepdims=True)
     np.testing.assert_allclose(r["predictions"][:5], expected, rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(r["single"][0], r["predictions"][1], rtol=1e-5, atol=1e-6)
+    for name in r["layer_names"]:                                # expand_nested lists the inner layers
+        assert f"│ {name} (" in r["summary"]
 
 
 def test_linear_regression_lab_finds_identity():
@@ -93,8 +95,10 @@ def test_tf_data_pipeline_caches_and_checkpoints_every_25_steps(tmp_path):
                                 "ckpt-04-15.weights.trainlab"]
 
 
-def test_structured_data_quartiles_and_feature_extractor():
-    r = run("a_structured_data")
+def test_structured_data_quartiles_and_feature_extractor(tmp_path):
+    r = run("a_structured_data", plot_dir=str(tmp_path))
+    with open(r["plot"], "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
     np.testing.assert_allclose(r["boundaries"], np.quantile(r["ages"].astype(np.float64), [0.25, 0.5, 0.75]),
                                rtol=1e-6)
     assert r["accuracy"] > 0.75

@@ -324,11 +324,18 @@ class Model(TrainerMixin, Layer):
             return y
         return super().__call__(inputs, *args, **kwargs)
 
-    def summary(self, print_fn: Any = None, line_length: int = 78) -> str:
-        """Print (and return) a table of layers, output shapes and parameter counts."""
+    def summary(self, print_fn: Any = None, line_length: int = 78, *, expand_nested: bool = False,
+                show_trainable: bool = False, positions: Any = None, layer_range: Any = None) -> str:
+        """Print (and return) a table of layers, output shapes and parameter counts.
+
+        `expand_nested=True` also lists the layers inside nested models;
+        `show_trainable=True` adds a Trainable column (Keras' arguments;
+        `positions` and `layer_range` are accepted and ignored)."""
         from ._summary import summary_text
 
-        text = summary_text(self, line_length)
+        if line_length is None:
+            line_length = 78
+        text = summary_text(self, line_length, expand_nested=expand_nested, show_trainable=show_trainable)
         (print_fn or print)(text)
         return text
 
