@@ -222,3 +222,17 @@ def test_plot_model_writes_an_image_of_the_graph(tmp_path):
         tl.utils.plot_model(model, tmp_path / "m.gif")
     with pytest.raises(ValueError, match=r"`rankdir` must be one of"):
         tl.utils.plot_model(model, tmp_path / "m.png", rankdir="BT")
+
+
+def test_new_layers_save_and_load(tmp_path):
+    a, b = tl.Input(shape=(1,), name="lat"), tl.Input(shape=(1,), name="lon")
+    adapted = tl.layers.Discretization(num_bins=3)
+    adapted.adapt(RNG.random(100))
+    crossed = tl.layers.HashedCrossing(9, output_mode="one_hot")(
+        (tl.layers.Discretization(bin_boundaries=[0.3, 0.6])(a), adapted(b)))
+    out = tl.layers.Softmax()(tl.layers.LeakyReLU(0.1)(tl.layers.ReLU(max_value=2.0)(tl.layers.Dense(2)(crossed))))
+    model = tl.Model({"lat": a, "lon": b}, out)
+    x = {"lat": RNG.random(20).astype(np.float32), "lon": RNG.random(20).astype(np.float32)}
+    model.save(tmp_path / "m.trainlab")
+    loaded = tl.models.load_model(tmp_path / "m.trainlab")
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
