@@ -236,3 +236,13 @@ def test_new_layers_save_and_load(tmp_path):
     model.save(tmp_path / "m.trainlab")
     loaded = tl.models.load_model(tmp_path / "m.trainlab")
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_final_softmax_layer_gives_the_stable_cross_entropy():
+    model = tl.Sequential([tl.Input(shape=(2,)), tl.layers.Dense(2, kernel_initializer="ones", use_bias=False),
+                           tl.layers.Softmax()])
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    x = np.array([[100.0, -100.0]], np.float32)
+    model.set_weights([np.array([[1.0, -1.0], [0.0, 0.0]], np.float32)])
+    loss = model.evaluate(x, np.array([1]), verbose=0)
+    assert loss == pytest.approx(200.0, rel=1e-5)          # -log softmax([100, -100])[1], from the logits
