@@ -246,3 +246,10 @@ def test_final_softmax_layer_gives_the_stable_cross_entropy():
     model.set_weights([np.array([[1.0, -1.0], [0.0, 0.0]], np.float32)])
     loss = model.evaluate(x, np.array([1]), verbose=0)
     assert loss == pytest.approx(200.0, rel=1e-5)          # -log softmax([100, -100])[1], from the logits
+
+
+def test_experimental_preprocessing_namespace_of_tf_2_3():
+    from trainlab.layers.experimental import preprocessing
+
+    assert preprocessing.Normalization is tl.layers.Normalization
+    assert tl.layers.experimental.preprocessing.Discretization is tl.layers.Discretization

@@ -106,8 +106,10 @@ Convolution1D, Convolution2D = Conv1D, Conv2D
 SeparableConvolution2D = SeparableConv2D
 Convolution2DTranspose = Conv2DTranspose
 
+from . import experimental  # noqa: E402  (layers.experimental.preprocessing, tf.keras 2.3-2.5 names)
+
 __all__ = [
-    "Layer", "WeightSpec", "KerasTensor", "clear_session", "LAYERS",
+    "Layer", "WeightSpec", "KerasTensor", "clear_session", "LAYERS", "experimental",
     "Input", "InputLayer", "Dense", "Activation", "Flatten", "Reshape", "Dropout", "GaussianNoise",
     "Rescaling", "Embedding", "Lambda", "Identity", "Softmax", "ReLU", "LeakyReLU",
     "BatchNormalization", "LayerNormalization",
