@@ -253,3 +253,14 @@ def test_experimental_preprocessing_namespace_of_tf_2_3():
 
     assert preprocessing.Normalization is tl.layers.Normalization
     assert tl.layers.experimental.preprocessing.Discretization is tl.layers.Discretization
+
+
+@pytest.mark.parametrize("module", ["trainlab.ops.numpy", "trainlab.layers.activation", "trainlab._numpy_compat",
+                                    "trainlab.models._rank", "trainlab.data.preprocessing.binning",
+                                    "trainlab.layers.experimental", "trainlab.backend"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

@@ -36,7 +36,7 @@ class Softmax(Layer):
 
     Example:
         >>> import jax.numpy as jnp
-        >>> Softmax()(jnp.log(jnp.array([[1.0, 3.0]]))).tolist()
+        >>> Softmax()(jnp.log(jnp.array([[1.0, 3.0]]))).round(4).tolist()
         [[0.25, 0.75]]
     """
 
@@ -80,7 +80,8 @@ class ReLU(Layer):
         self.threshold = check_finite_number("threshold", threshold)
 
     def call(self, inputs: jax.Array) -> jax.Array:
-        out = jnp.where(inputs >= self.threshold, inputs, self.negative_slope * (inputs - self.threshold))
+        below = self.negative_slope * (inputs - self.threshold) if self.negative_slope else jnp.zeros_like(inputs)
+        out = jnp.where(inputs >= self.threshold, inputs, below)
         return out if self.max_value is None else jnp.minimum(out, self.max_value)
 
     def compute_output_shape(self, input_shape: Any) -> Any:

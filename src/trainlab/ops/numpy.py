@@ -225,7 +225,7 @@ def softmax(x: Any, axis: int | tuple[int, ...] = -1) -> jax.Array:
     """``exp(x) / sum(exp(x))`` along `axis` (default the last, as ``tf.nn.softmax``).
 
     Example:
-        >>> softmax(jnp.log(jnp.array([1.0, 3.0]))).tolist()
+        >>> softmax(jnp.log(jnp.array([1.0, 3.0]))).round(4).tolist()
         [0.25, 0.75]
     """
     return jax.nn.softmax(jnp.asarray(x, jnp.result_type(float)), axis=axis)
