@@ -136,5 +136,8 @@ def test_input_layer_in_sequential_and_model_input_check():
     model = tl.Sequential([layers.Input((28, 28)), layers.Flatten(), layers.Dense(10)])
     assert model.built
     variables = model.init(jax.random.key(0))
-    with pytest.raises(ValueError, match=r"expects inputs of shape \(None, 28, 28\), but `inputs` has shape \(None, 28, 28, 1\).*Remove the trailing axis"):
-        model.apply(variables, np.zeros((2, 28, 28, 1), "float32"))
+    # a trailing axis of size 1 is squeezed, as Keras 3 does (Functional._adjust_input_rank)
+    x = np.random.default_rng(0).random((2, 28, 28), dtype=np.float32)
+    np.testing.assert_allclose(model.apply(variables, x[..., None])[0], model.apply(variables, x)[0], rtol=1e-6)
+    with pytest.raises(ValueError, match=r"expects inputs of shape \(None, 28, 28\), but `inputs` has shape \(None, 28, 28, 3\)"):
+        model.apply(variables, np.zeros((2, 28, 28, 3), "float32"))

@@ -16,6 +16,7 @@ Example:
 
 __version__ = "0.1.0"
 
+from . import _numpy_compat  # noqa: E402,F401  (`.numpy()` on JAX arrays, as on tf tensors)
 from . import (  # noqa: E402
     activations,
     backend,
@@ -39,7 +40,7 @@ from . import (  # noqa: E402
     tune,
     utils,
 )
-from .layers import Input  # noqa: E402  keras.Input
+from .layers import Input  # noqa: E402  (`keras.Input`)
 from .models import Model, Sequential, load_model  # noqa: E402
 from .utils import set_random_seed  # noqa: E402
 from .variables import Variable  # noqa: E402

@@ -13,7 +13,7 @@ import jax
 
 from .layers._base import clear_session as _clear_names
 
-__all__ = ["clear_session", "floatx", "backend", "image_data_format", "set_image_data_format"]
+__all__ = ["clear_session", "floatx", "set_floatx", "epsilon", "backend", "image_data_format", "set_image_data_format"]
 
 _IMAGE_DATA_FORMAT = ["channels_last"]
 
@@ -27,6 +27,40 @@ def clear_session() -> None:
 def floatx() -> str:
     """The float type of weights and activations: always "float32" in trainlab."""
     return "float32"
+
+
+def set_floatx(value: str) -> None:
+    """Keras' `set_floatx`. trainlab computes in float32 only (JAX's default), so
+    "float32" is accepted silently; "float16", "bfloat16" and "float64" are
+    accepted with a warning that weights and activations stay float32 (course
+    programs that set float64 run unchanged, to float32 precision).
+
+    Raises:
+        ValueError: for a name that is not one of Keras' float types.
+
+    Example:
+        >>> set_floatx("float32")
+    """
+    if value == "float32":
+        return
+    if value in ("float16", "bfloat16", "float64"):
+        import warnings
+
+        warnings.warn(
+            f"set_floatx({value!r}): trainlab trains in float32 only; weights and activations stay float32 "
+            f"and floatx() is still 'float32'. Remove the set_floatx line to silence this warning.",
+            UserWarning,
+            stacklevel=2,
+        )
+        return
+    raise ValueError(
+        f"`value` of set_floatx must be one of 'float16', 'bfloat16', 'float32', 'float64'; received {value!r}."
+    )
+
+
+def epsilon() -> float:
+    """Keras' fuzz factor, 1e-7 (used by losses and normalization)."""
+    return 1e-7
 
 
 def backend() -> str:

@@ -43,6 +43,10 @@ __all__ = [
     "Identity",
     "compute_fans",
     "get",
+    # Keras' lower-case aliases of the classes (`keras.initializers.glorot_uniform()`)
+    "zeros", "ones", "constant", "random_normal", "random_uniform", "truncated_normal", "variance_scaling",
+    "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform", "lecun_normal",
+    "orthogonal", "identity",
     "serialize",
 ]
 
@@ -272,6 +276,14 @@ class Identity(Initializer):
 
     def get_config(self):
         return {"gain": self.gain}
+
+
+# Keras exports each class under its lower-case name too: `initializers.he_normal(seed=1)`.
+zeros, ones, constant = Zeros, Ones, Constant
+random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
+variance_scaling = VarianceScaling
+glorot_uniform, glorot_normal, he_uniform, he_normal = GlorotUniform, GlorotNormal, HeUniform, HeNormal
+lecun_uniform, lecun_normal, orthogonal, identity = LecunUniform, LecunNormal, Orthogonal, Identity
 
 
 def get(identifier: Any, argument: str = "kernel_initializer") -> Initializer:

@@ -7,6 +7,7 @@ from .early_stopping import EarlyStopping
 from .misc import LambdaCallback, TerminateOnNaN
 from .progbar import ProgbarLogger
 from .reduce_lr import LearningRateScheduler, ReduceLROnPlateau
+from .tensorboard import TensorBoard
 
 __all__ = [
     "Callback",
@@ -21,4 +22,5 @@ __all__ = [
     "BackupAndRestore",
     "TerminateOnNaN",
     "LambdaCallback",
+    "TensorBoard",
 ]

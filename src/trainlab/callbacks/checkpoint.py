@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import check_one_of
 from ._base import Callback
 from ._monitor import improved, resolve_mode
 
@@ -20,58 +21,76 @@ class ModelCheckpoint(Callback):
     when `monitor` improves (``save_best_only=True``).
 
     `filepath` may contain format fields filled from the epoch and logs, e.g.
-    ``"ckpt/model-{epoch:02d}-{val_loss:.3f}.trainlab"``. Writes are atomic: a
-    failed save leaves the previous file intact.
+    ``"ckpt/model-{epoch:02d}-{val_loss:.3f}.trainlab"`` (and ``{batch}`` with an
+    int `save_freq`). Writes are atomic: a failed save leaves the previous file intact.
 
-    ``save_freq``: "epoch", or an int N to save after every N training batches
-    (the save-and-load tutorial's ``save_freq=5 * n_batches``). Batches run in
-    compiled chunks, so an int is checked at the end of each epoch: the model
-    is saved at the first epoch end after each multiple of N batches (exactly
-    Keras' epochs when N is a multiple of the batches per epoch).
+    `save_freq`: "epoch", or an int N to save every N training steps (batches),
+    counted across epochs as Keras does. Batch-level hooks run between compiled
+    chunks of an epoch, so the save happens at the first chunk boundary at or after
+    each multiple of N (``compile(..., steps_per_execution=N)`` makes it exact).
     """
 
-    _resume_attrs = ("best", "last_saved")
+    _resume_attrs = ("best", "last_saved", "_steps_before_epoch", "_saved_blocks")
 
     def __init__(self, filepath: str | os.PathLike, monitor: str = "val_loss", verbose: int = 0,
                  save_best_only: bool = False, save_weights_only: bool = False, mode: str = "auto",
-                 save_freq: str = "epoch", initial_value_threshold: float | None = None):
+                 save_freq: str | int = "epoch", initial_value_threshold: float | None = None):
         super().__init__()
         self.filepath = os.fspath(filepath)
         self.monitor, self.verbose = monitor, verbose
         self.save_best_only, self.save_weights_only = bool(save_best_only), bool(save_weights_only)
         self.mode = mode
-        if not (save_freq == "epoch" or (isinstance(save_freq, int) and not isinstance(save_freq, bool)
-                                          and save_freq > 0)):
+        if isinstance(save_freq, str):
+            check_one_of("save_freq", save_freq, ["epoch"])
+        elif isinstance(save_freq, bool) or not isinstance(save_freq, (int, np.integer)) or save_freq < 1:
             raise ValueError(
-                f"`save_freq` must be 'epoch' or a positive number of batches, e.g. save_freq=5 * "
-                f"steps_per_epoch; received {save_freq!r}."
+                f"`save_freq` must be 'epoch' or a positive int (save every that many batches); received "
+                f"{save_freq!r}."
             )
-        self.save_freq = save_freq
-        self._batches_seen = 0
+        self.save_freq = save_freq if isinstance(save_freq, str) else int(save_freq)
+        self._steps_before_epoch = 0
+        self._steps_in_epoch = 0
+        self._saved_blocks = 0
         self.best = initial_value_threshold
         self.last_saved: str | None = None
 
+    def _implements_batch_hooks(self) -> bool:
+        return self.save_freq != "epoch"
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self._steps_before_epoch += self._steps_in_epoch
+        self._steps_in_epoch = 0
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        if self.save_freq == "epoch":
+            return
+        self._steps_in_epoch = batch + 1
+        blocks = (self._steps_before_epoch + batch + 1) // self.save_freq
+        if blocks > self._saved_blocks:
+            self._saved_blocks = blocks
+            self._save(getattr(self, "_epoch", 0), dict(logs or {}), batch=batch + 1)
+
     def on_train_begin(self, logs: dict | None = None) -> None:
+        self._steps_before_epoch = self._steps_in_epoch = self._saved_blocks = 0
         self._mode = resolve_mode(self.mode, self.monitor, self.model, "ModelCheckpoint") if self.save_best_only else "min"
         if self.best is None:
             self.best = float("inf") if self._mode == "min" else -float("inf")
 
-    def _path(self, epoch: int, logs: dict) -> str:
+    def _path(self, epoch: int, logs: dict, batch: int | None = None) -> str:
         try:
-            return self.filepath.format(epoch=epoch + 1, **logs)
+            return self.filepath.format(epoch=epoch + 1, **({"batch": batch} if batch else {}), **logs)
         except KeyError as exc:
             raise KeyError(
                 f"`filepath` {self.filepath!r} uses {exc} which is not in the logs ({', '.join(logs)})."
             ) from None
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        logs = dict(logs or {})
-        if self.save_freq != "epoch":
-            before = self._batches_seen
-            self._batches_seen += int(self.params.get("steps") or 0)
-            if self._batches_seen // self.save_freq == before // self.save_freq:
-                return
-        path = self._path(epoch, logs)
+        if self.save_freq == "epoch":
+            self._save(epoch, dict(logs or {}))
+
+    def _save(self, epoch: int, logs: dict, batch: int | None = None) -> None:
+        path = self._path(epoch, logs, batch)
         if self.save_best_only:
             current = logs.get(self.monitor)
             if current is None:

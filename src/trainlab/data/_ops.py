@@ -174,6 +174,31 @@ class BatchNode(Node):
             yield jax.tree.map(lambda a: np.asarray(a)[None], batch)
 
 
+class CacheNode(Node):
+    """Keeps the elements of the first complete pass in memory and replays them on later
+    passes (tf.data's ``cache()``): reading, decoding and `map` run once. Transformations
+    after it (shuffle, batch) still run every pass. A pass stopped early is not cached."""
+
+    def __init__(self, parent: Node):
+        self.parent = parent
+        self.batched = parent.batched
+        self._elements: list[Any] | None = None
+
+    def cardinality(self) -> int:
+        return len(self._elements) if self._elements is not None else self.parent.cardinality()
+
+    def elements(self, epoch: int) -> Iterator[Any]:
+        if self._elements is not None:
+            yield from self._elements
+            return
+        seen: list[Any] = []
+        for element in self.parent.elements(epoch):
+            element = jax.tree.map(np.asarray, element)
+            seen.append(element)
+            yield element
+        self._elements = seen
+
+
 class TakeNode(Node):
     def __init__(self, parent: Node, count: int):
         self.parent, self.count = parent, count

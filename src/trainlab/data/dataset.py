@@ -35,6 +35,7 @@ from ..utils.random import next_seed
 from ._ops import (
     AUTOTUNE,
     BatchNode,
+    CacheNode,
     FilterNode,
     MapNode,
     PrefetchNode,
@@ -220,6 +221,27 @@ class Dataset:
         batch_size = check_positive_int("batch_size", batch_size)
         return Dataset(BatchNode(self._node, batch_size, bool(drop_remainder)))
 
+    def cache(self, filename: str = "") -> "Dataset":
+        """Keep the elements in memory after the first full pass and replay them on
+        later passes (tf.data's ``cache()``), so loading and `map` run once; put
+        `shuffle` after it to reshuffle every epoch.
+
+        Args:
+            filename: must be "" (memory). A file cache is not supported: save the
+                arrays with ``np.save`` and read them with `Dataset.from_npy`.
+
+        Example:
+            >>> ds = Dataset.from_tensor_slices(np.arange(4.0)).map(lambda x: x * 2).cache().batch(2)
+            >>> [b.tolist() for b in ds] == [b.tolist() for b in ds] == [[0.0, 2.0], [4.0, 6.0]]
+            True
+        """
+        if filename not in ("", None):
+            raise ValueError(
+                f"`filename` of Dataset.cache must be '' (cache in memory); received {filename!r}. To cache on "
+                f"disk, save the arrays once with np.save and read them with Dataset.from_npy (memory maps)."
+            )
+        return Dataset(CacheNode(self._node))
+
     def take(self, count: int) -> "Dataset":
         """The first `count` elements (-1: all)."""
         return Dataset(TakeNode(self._node, int(count)))
@@ -249,19 +271,6 @@ class Dataset:
         """Iterate with every array as numpy."""
         for element in self:
             yield jax.tree.map(np.asarray, element)
-
-    def cache(self, filename: str = "") -> "Dataset":
-        """Keep the elements of the first complete pass in memory and replay them
-        afterwards (tf.data's `cache()`; see `trainlab.data._cache`). Only the
-        in-memory cache exists: `filename` must be empty."""
-        if filename:
-            raise ValueError(
-                f"`filename` {filename!r}: trainlab caches in memory only; call cache() without a filename, or "
-                f"write the arrays once with numpy.save and read them with Dataset.from_npy (memory-mapped)."
-            )
-        from ._cache import CacheNode
-
-        return Dataset(CacheNode(self._node))
 
     def make_one_shot_iterator(self) -> Any:
         """TF 1's iterator: ``features, labels = ds.make_one_shot_iterator().get_next()``

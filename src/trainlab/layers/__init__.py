@@ -36,6 +36,7 @@ from .merging import (
     multiply,
     subtract,
 )
+from .activation import LeakyReLU, ReLU, Softmax
 from .blocks import ConvBlock, MobileNetBlock
 from .convolutional import Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
 from .normalization import BatchNormalization, LayerNormalization
@@ -67,6 +68,8 @@ from ..data.augmentation import (  # noqa: E402
 from ..data.preprocessing import (  # noqa: E402
     PCA,
     CategoryEncoding,
+    Discretization,
+    HashedCrossing,
     Imputer,
     IntegerLookup,
     MinMaxScaling,
@@ -79,7 +82,7 @@ from ..data.preprocessing import (  # noqa: E402
 
 _DATA_LAYERS = (
     Normalization, MinMaxScaling, PCA, Imputer, OutlierClipper, CategoryEncoding, OneHot, IntegerLookup,
-    StringLookup, TextVectorization, RandomFlip, RandomCrop, RandomZoom, RandomTranslation, RandomRotation,
+    StringLookup, TextVectorization, Discretization, HashedCrossing, RandomFlip, RandomCrop, RandomZoom, RandomTranslation, RandomRotation,
     RandomBrightness, RandomContrast, RandomSaturation, RandomHue, RandomColorJitter,
 )
 
@@ -90,7 +93,7 @@ for _cls in (
     Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, *_DATA_LAYERS,
     Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D, Conv2DTranspose,
     MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D,
-    ZeroPadding2D, UpSampling2D, MobileNetBlock, ConvBlock,
+    ZeroPadding2D, UpSampling2D, MobileNetBlock, ConvBlock, Softmax, ReLU, LeakyReLU,
 ):
     LAYERS.register(_cls.__name__)(_cls)
 GlobalAvgPool1D = GlobalAveragePooling1D
@@ -103,10 +106,12 @@ Convolution1D, Convolution2D = Conv1D, Conv2D
 SeparableConvolution2D = SeparableConv2D
 Convolution2DTranspose = Conv2DTranspose
 
+from . import experimental  # noqa: E402  (layers.experimental.preprocessing, tf.keras 2.3-2.5 names)
+
 __all__ = [
-    "Layer", "WeightSpec", "KerasTensor", "clear_session", "LAYERS",
+    "Layer", "WeightSpec", "KerasTensor", "clear_session", "LAYERS", "experimental",
     "Input", "InputLayer", "Dense", "Activation", "Flatten", "Reshape", "Dropout", "GaussianNoise",
-    "Rescaling", "Embedding", "Lambda", "Identity",
+    "Rescaling", "Embedding", "Lambda", "Identity", "Softmax", "ReLU", "LeakyReLU",
     "BatchNormalization", "LayerNormalization",
     "GlobalAveragePooling1D", "GlobalAvgPool1D", "GlobalMaxPooling1D", "GlobalMaxPool1D",
     "Conv1D", "Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose",
@@ -120,7 +125,7 @@ __all__ = [
     "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate",
     # preprocessing (trainlab.data.preprocessing)
     "Normalization", "MinMaxScaling", "PCA", "Imputer", "OutlierClipper", "CategoryEncoding", "OneHot",
-    "IntegerLookup", "StringLookup", "TextVectorization",
+    "IntegerLookup", "StringLookup", "TextVectorization", "Discretization", "HashedCrossing",
     # augmentation (trainlab.data.augmentation)
     "RandomFlip", "RandomCrop", "RandomZoom", "RandomTranslation", "RandomRotation", "RandomBrightness",
     "RandomContrast", "RandomSaturation", "RandomHue", "RandomColorJitter",

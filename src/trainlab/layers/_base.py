@@ -477,6 +477,60 @@ class Layer:
     def output_shape(self) -> Any:
         return self._output_shape
 
+    def _node_tensors(self, which: str) -> Any:
+        if not self._inbound_nodes:
+            raise ValueError(
+                f"Layer {self.name!r} has no `{which}` yet: it is defined once the layer is called on a symbolic "
+                f"input, e.g. x = tl.Input(shape=(4,)); y = layer(x), or once a Sequential model with a known "
+                f"input shape (an Input first, or `input_shape=`) is built."
+            )
+        node = self._inbound_nodes[0]
+        if which == "output" or type(self).__name__ == "InputLayer":
+            tensors = node.outputs
+            return tensors[0] if len(tensors) == 1 else list(tensors)
+        return node.inputs
+
+    @property
+    def input(self) -> Any:
+        """The symbolic tensor(s) this layer was first called on (Keras `layer.input`)."""
+        return self._node_tensors("input")
+
+    @property
+    def output(self) -> Any:
+        """The symbolic tensor(s) this layer first produced (Keras `layer.output`); use them
+        to build a model of an intermediate layer: ``Model(model.inputs, layer.output)``."""
+        return self._node_tensors("output")
+
+    @property
+    def losses(self) -> list[jax.Array]:
+        """The weight penalties (kernel / bias regularizers) of this layer and its
+        sublayers at their current values, one scalar per regularized weight (Keras
+        `layer.losses`; their sum is what `fit` adds to the loss). Empty before the
+        weights exist.
+
+        Example:
+            >>> import jax.numpy as jnp
+            >>> from trainlab import layers, regularizers
+            >>> d = layers.Dense(2, kernel_initializer="ones", kernel_regularizer=regularizers.l2(0.1))
+            >>> _ = d(jnp.ones((1, 3)))
+            >>> [float(p) for p in d.losses]
+            [0.6000000238418579]
+        """
+        out: list[jax.Array] = []
+
+        def walk(layer: "Layer") -> None:
+            values = layer._values
+            for spec in layer._specs.values():
+                if spec.regularizer is None or values is None or spec.name not in values[spec.collection]:
+                    continue
+                weight = values[spec.collection][spec.name]
+                out.append(spec.regularizer.penalty(weight, spec.regularizer.hyperparameters()))
+            for sub in layer._sublayers:
+                walk(sub)
+
+        walk(self)
+        return out
+
     # ------------------------------------------------------------------
     # weights of the eager (object) side
     def init_variables(self, key: jax.Array) -> dict[str, dict]:

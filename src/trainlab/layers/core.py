@@ -59,8 +59,7 @@ class InputLayer(Layer):
         self._build_input_shape = self.batch_shape
         self._output_shape = self.batch_shape
         node = Node(self, None, [], {})
-        self.output = KerasTensor(self.batch_shape, self.input_dtype, node, 0, name=self.name)
-        node.outputs = [self.output]
+        node.outputs = [KerasTensor(self.batch_shape, self.input_dtype, node, 0, name=self.name)]
         self._inbound_nodes.append(node)
 
     def get_config(self):

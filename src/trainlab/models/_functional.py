@@ -129,6 +129,16 @@ class Functional(Model):
         return list(self._flat_inputs)
 
     @property
+    def input(self) -> Any:
+        """The `inputs` given to the constructor (a tensor, list or dict; Keras `model.input`)."""
+        return self._inputs_struct
+
+    @property
+    def output(self) -> Any:
+        """The `outputs` given to the constructor (Keras `model.output`)."""
+        return self._outputs_struct
+
+    @property
     def outputs(self) -> list[KerasTensor]:
         return list(self._flat_outputs)
 

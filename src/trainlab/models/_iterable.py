@@ -154,8 +154,12 @@ def _evaluate(model: Any, objective: Any, data: Any, steps: int | None, env: dic
 
 
 def evaluate_iterable(model: Any, data: Any, steps: int | None = None) -> dict:
-    first = next(iter(data))
-    _, y0, _ = _data.unpack_xy(first, "Each batch of `x`")
+    iterator = iter(data)
+    first = next(iterator)
+    if iterator is data:  # a one-shot generator: keep the batch just read
+        data = itertools.chain([first], iterator)
+    x0, y0, _ = _data.unpack_xy(first, "Each batch of `x`")
+    model._check_inputs_fit(_as_arrays(model._host_inputs(x0), "x"))  # builds an unbuilt model, as predict does
     objective = model._objective_for(_data.to_arrays(y0, "y"))
     return _evaluate(model, objective, data, steps)
 

@@ -30,6 +30,7 @@ from ..layers._base import Layer, _batchless_shape, prune_empty
 from ..layers._context import Context
 from ..utils.random import as_key, next_key
 from ._custom_step import CustomStepMixin
+from ._rank import adjust_inputs
 from ._trainer import TrainerMixin
 from ._variables import bump_weights_version, count_layer_params, deep_update, layer_weight_list, set_layer_weight_list
 
@@ -192,6 +193,7 @@ class Model(TrainerMixin, CustomStepMixin, Layer):
     def _run_root(self, ctx: Context, root: Any, x: Any, training: bool) -> Any:
         """Run `call` with this model as the root frame (its layers are children)."""
         root.layer = self
+        x = self._adjust_input_rank(x)
         shape = _batchless_shape(x)
         if not self.built:
             self._build_input_shape = shape
@@ -208,6 +210,14 @@ class Model(TrainerMixin, CustomStepMixin, Layer):
         return y
 
     autocast_inputs = True
+
+    def _adjust_input_rank(self, x: Any) -> Any:
+        """Keras' rank adjustment: a 1-D input for a declared ``(None, 1)`` becomes
+        ``(N, 1)`` (see `_rank`); inputs are matched by name or position."""
+        flat = getattr(self, "_flat_inputs", None)
+        if flat is not None:
+            return adjust_inputs(x, [t.shape for t in flat], self.input_names)
+        return adjust_inputs(x, self._expected_input_shape())
 
     def _check_model_input(self, shape: Any, argument: str = "inputs") -> None:
         """Hook: Sequential / Functional check incoming shapes with clear messages."""
@@ -324,29 +334,26 @@ class Model(TrainerMixin, CustomStepMixin, Layer):
     @property
     def losses(self) -> list[jax.Array]:
         """Penalties to add to a custom loop's loss (Keras ``model.losses``): the
-        ``add_loss`` / activity-regularizer values of the last call, then the
-        weight regularizers' sum. Read it in the same step as the call, e.g.
+        ``add_loss`` / activity-regularizer values of the last call, then one
+        penalty per regularized weight (their sum is the term `fit` adds). Read it in the same step as the call, e.g.
         ``loss = loss_fn(y, model(x, training=True)) + sum(model.losses)``."""
         out = list(self.__dict__.get("_call_losses", []))
         if self._is_initialized():
-            reg = self.regularization_loss(self._collect_values()["params"])
-            if any(spec.regularizer is not None for layer in self._walk_layers() for spec in layer.weight_specs):
-                out.append(reg)
+            out.extend(Layer.losses.fget(self))  # one scalar per regularized weight, as Keras
         return out
 
-    def _walk_layers(self) -> list[Layer]:
-        out, todo = [], list(self.layers)
-        while todo:
-            layer = todo.pop()
-            out.append(layer)
-            todo.extend(layer.sublayers)
-        return out
+    def summary(self, print_fn: Any = None, line_length: int = 78, *, expand_nested: bool = False,
+                show_trainable: bool = False, positions: Any = None, layer_range: Any = None) -> str:
+        """Print (and return) a table of layers, output shapes and parameter counts.
 
-    def summary(self, print_fn: Any = None, line_length: int = 78) -> str:
-        """Print (and return) a table of layers, output shapes and parameter counts."""
+        `expand_nested=True` also lists the layers inside nested models;
+        `show_trainable=True` adds a Trainable column (Keras' arguments;
+        `positions` and `layer_range` are accepted and ignored)."""
         from ._summary import summary_text
 
-        text = summary_text(self, line_length)
+        if line_length is None:
+            line_length = 78
+        text = summary_text(self, line_length, expand_nested=expand_nested, show_trainable=show_trainable)
         (print_fn or print)(text)
         return _PrintedText(text)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..layers import _context
-from ..layers._base import KerasTensor, Layer
+from ..layers._base import KerasTensor, Layer, Node
 from ..layers.core import InputLayer
 from ._model import Model
 
@@ -39,6 +39,8 @@ class Sequential(Model):
         super().__init__(name=name, trainable=trainable)
         self._declared_shape = None
         self._input_dtype = "float32"
+        self._graph: list[Node] = []  # symbolic nodes of the stack (layer.input / layer.output)
+        self._graph_input: KerasTensor | None = None
         for layer in layers or []:
             self.add(layer)
 
@@ -101,6 +103,59 @@ class Sequential(Model):
             layer._output_shape = shape
         self._output_shape = shape
         self.built = True
+        self._record_graph()
+
+    def _record_graph(self) -> None:
+        """Give every layer a symbolic node for this stack, from the shapes just inferred,
+        so that ``layer.input`` / ``layer.output`` and ``model.inputs`` / ``model.outputs``
+        work as in Keras (``Model(model.inputs, model.layers[1].output)``). Nodes of an
+        earlier build are replaced."""
+        for node in self._graph:
+            if node in node.layer._inbound_nodes:
+                node.layer._inbound_nodes.remove(node)
+        self._graph, self._graph_input = [], None
+        if self._host_layers() or not isinstance(self._build_input_shape, tuple):
+            return
+        source = InputLayer(batch_input_shape=self._build_input_shape, dtype=self._input_dtype,
+                            name=f"{self.name}_input")
+        tensor = source._inbound_nodes[0].outputs[0]
+        self._graph_input = tensor
+        for layer in self._compiled_layers():
+            if not isinstance(layer.output_shape, tuple):
+                return
+            node = Node(layer, tensor, [], {})
+            tensor = KerasTensor(layer.output_shape, "float32", node, 0)
+            node.outputs = [tensor]
+            layer._inbound_nodes.append(node)
+            self._graph.append(node)
+
+    def _graph_tensors(self, which: str) -> list[KerasTensor]:
+        if not self.built and self._declared_shape is not None and not self._host_layers():
+            self.build(self._declared_shape)
+        if self._graph_input is None or not self._graph:
+            raise ValueError(
+                f"Sequential model {self.name!r} has no symbolic `{which}` yet: give it an input shape "
+                f"(tl.Input(shape=...) first, or `input_shape=` on the first layer), or fit it on data first."
+            )
+        return [self._graph_input] if which == "inputs" else [self._graph[-1].outputs[0]]
+
+    @property
+    def inputs(self) -> list[KerasTensor]:
+        """The symbolic input of the stack, in a list (Keras `model.inputs`)."""
+        return self._graph_tensors("inputs")
+
+    @property
+    def outputs(self) -> list[KerasTensor]:
+        """The symbolic output of the last layer, in a list (Keras `model.outputs`)."""
+        return self._graph_tensors("outputs")
+
+    @property
+    def input(self) -> KerasTensor:
+        return self._graph_tensors("inputs")[0]
+
+    @property
+    def output(self) -> KerasTensor:
+        return self._graph_tensors("outputs")[0]
 
     def _host_layers(self) -> list[Layer]:
         """The leading layers that run on the host (string lookups, text vectorization)."""

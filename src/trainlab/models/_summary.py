@@ -19,10 +19,29 @@ def _fmt_shape(shape: Any) -> str:
     return ", ".join(_fmt_shape(s) for s in shape)
 
 
-def summary_text(model: Any, line_length: int = 78) -> str:
-    """The summary table as text (unbuilt layers show "?" shapes)."""
+def _rows(layers: list, depth: int, expand_nested: bool) -> list[tuple[int, Any]]:
+    """(depth, layer) in display order; nested models' layers follow them when expanded."""
+    out: list[tuple[int, Any]] = []
+    for layer in layers:
+        out.append((depth, layer))
+        inner = getattr(layer, "layers", None)
+        if expand_nested and inner and layer is not None and hasattr(layer, "summary"):
+            out.extend(_rows([l for l in inner if type(l).__name__ != "InputLayer"], depth + 1, expand_nested))
+    return out
+
+
+def summary_text(model: Any, line_length: int = 78, expand_nested: bool = False, show_trainable: bool = False) -> str:
+    """The summary table as text (unbuilt layers show "?" shapes).
+
+    `expand_nested` lists the layers of nested models under them, indented with
+    "│ "; `show_trainable` adds a "Trainable" column (Y/N), as Keras.
+    """
     widths = [int(line_length * 0.42), int(line_length * 0.36)]
     widths.append(line_length - sum(widths))
+    if show_trainable:
+        widths[0] -= 6
+        widths[1] -= 6
+        widths.append(12)
 
     def row(cells: list[str]) -> str:
         out = ""
@@ -31,11 +50,16 @@ def summary_text(model: Any, line_length: int = 78) -> str:
             out += cell.ljust(w)
         return out.rstrip()
 
-    lines = [f'Model: "{model.name}"', "━" * line_length, row(["Layer (type)", "Output Shape", "Param #"]), "━" * line_length]
-    for i, layer in enumerate(model.layers):
+    header = ["Layer (type)", "Output Shape", "Param #"] + (["Trainable"] if show_trainable else [])
+    lines = [f'Model: "{model.name}"', "━" * line_length, row(header), "━" * line_length]
+    rows = _rows(model.layers, 0, expand_nested)
+    for i, (depth, layer) in enumerate(rows):
         t, n = count_layer_params(layer)
-        lines.append(row([f"{layer.name} ({type(layer).__name__})", _fmt_shape(layer.output_shape), f"{t + n:,}"]))
-        if i < len(model.layers) - 1:
+        cells = [f"{'│ ' * depth}{layer.name} ({type(layer).__name__})", _fmt_shape(layer.output_shape), f"{t + n:,}"]
+        if show_trainable:
+            cells.append("Y" if layer.trainable else "N")
+        lines.append(row(cells))
+        if i < len(rows) - 1:
             lines.append("─" * line_length)
     lines.append("━" * line_length)
     trainable, non_trainable = count_layer_params(model)

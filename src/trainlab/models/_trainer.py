@@ -283,7 +283,7 @@ class TrainerMixin:
                  prefix: str = "") -> tuple[Any, Any, Any, int]:
         if x is None:
             raise ValueError(f"`{prefix}x` is required.")
-        x = _data.to_arrays(self._host_inputs(x), prefix + "x")
+        x = self._adjust_input_rank(_data.to_arrays(self._host_inputs(x), prefix + "x"))
         if y is None and need_y:
             raise ValueError(
                 f"`{prefix}y` is required: pass the targets (labels or values) the model should learn."
@@ -302,6 +302,7 @@ class TrainerMixin:
         return x, y, sw, n
 
     def _check_inputs_fit(self, x: Any, argument: str = "x") -> None:
+        x = self._adjust_input_rank(x)
         shape = jax.tree.map(lambda a: (None,) + tuple(a.shape[1:]), x, is_leaf=lambda a: hasattr(a, "shape"))
         if self._expected_input_shape() is not None:
             self._check_model_input(shape, argument)
@@ -606,7 +607,7 @@ class TrainerMixin:
             from ._iterable import predict_iterable
 
             return predict_iterable(self, x, steps=steps)
-        x = _data.to_arrays(self._host_inputs(x), "x")
+        x = self._adjust_input_rank(_data.to_arrays(self._host_inputs(x), "x"))
         n = _data.check_same_length(x=x)
         _data.check_finite(x, "x")
         self._check_inputs_fit(x)
@@ -672,7 +673,7 @@ class TrainerMixin:
 
     def predict_on_batch(self, x: Any) -> Any:
         """Outputs for one batch (no batching inside)."""
-        x = _data.to_arrays(self._host_inputs(x), "x")
+        x = self._adjust_input_rank(_data.to_arrays(self._host_inputs(x), "x"))
         self._check_inputs_fit(x)
         data = jax.device_put(x)
         key = ("predict_on_batch", _signature(data))

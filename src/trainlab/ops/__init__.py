@@ -8,9 +8,15 @@ pooling; the default on CPU) and ``"lax"`` (``jax.lax.conv_general_dilated`` /
 variable), for a block of code with `implementation_scope`, or per layer with
 ``implementation=``.
 
+It also holds Keras 3's `keras.ops` names (`trainlab.ops.numpy`: ``expand_dims``,
+``concatenate``, ``sum``, ``softmax``, ``convert_to_tensor``, ...), so that a
+``tf.<op>`` line of course code becomes ``tl.ops.<op>``.
+
 Example:
     >>> import jax.numpy as jnp
     >>> from trainlab import ops
+    >>> ops.expand_dims(ops.linspace(0.0, 1.0, 5), -1).shape
+    (5, 1)
     >>> ops.conv(jnp.ones((1, 8, 8, 3)), jnp.ones((3, 3, 3, 16)), padding="same").shape
     (1, 8, 8, 16)
     >>> ops.max_pool(jnp.ones((1, 8, 8, 16)), 2).shape
@@ -26,6 +32,8 @@ from ._config import (
 )
 from .conv import conv, conv_transpose, depthwise_conv, extract_patches
 from .pool import avg_pool, max_pool
+from . import numpy as _numpy_ops
+from .numpy import *  # noqa: F401,F403  (keras.ops names; the list is trainlab.ops.numpy.__all__)
 
 __all__ = [
     "IMPLEMENTATIONS",
@@ -39,4 +47,5 @@ __all__ = [
     "extract_patches",
     "max_pool",
     "avg_pool",
+    *_numpy_ops.__all__,
 ]

@@ -1,12 +1,13 @@
-"""Utilities: seeding, label encoding, normalization, sequence padding (Keras' `keras.utils` names)."""
+"""Utilities: seeding, label encoding, normalization, sequence padding, model plots (Keras' `keras.utils` names)."""
 
 from typing import Any
 
 from .random import as_key, next_key, set_random_seed
 from .labels import normalize, to_categorical
+from .plot import plot_model
 
 __all__ = ["set_random_seed", "next_key", "as_key", "to_categorical", "normalize", "pad_sequences",
-           "image_dataset_from_directory", "text_dataset_from_directory"]
+           "image_dataset_from_directory", "text_dataset_from_directory", "plot_model"]
 
 
 def pad_sequences(sequences: Any, *args: Any, **kwargs: Any) -> Any:

@@ -9,6 +9,7 @@ statistics as non-trainable weights. String layers (`StringLookup`,
 """
 
 from ._base import PreprocessingLayer
+from .binning import Discretization, HashedCrossing
 from .imputer import Imputer
 from .lookup import CategoryEncoding, IntegerLookup, OneHot
 from .string_lookup import StringLookup
@@ -20,6 +21,8 @@ from .text import TextVectorization
 
 __all__ = [
     "PreprocessingLayer",
+    "Discretization",
+    "HashedCrossing",
     "Normalization",
     "MinMaxScaling",
     "PCA",

@@ -88,6 +88,8 @@ class _FeatureStats(PreprocessingLayer):
         return jnp.reshape(v, shape)
 
     def check_input_shape(self, input_shape: Any) -> None:
+        if self.axis is None:  # one statistic for every value: any input shape works (Keras)
+            return
         built = tuple(self._build_input_shape)
         got = tuple(input_shape)
         ok = len(got) == len(built)
