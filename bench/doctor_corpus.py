@@ -174,7 +174,9 @@ def _data_for(cfg: dict[str, Any], data: dict[str, np.ndarray]):
 
 
 # ---------------------------------------------------------------- trainlab runs (main venv)
-def run_trainlab(cfg: dict[str, Any], data: dict[str, np.ndarray]) -> dict[str, list[float]]:
+def run_trainlab(cfg: dict[str, Any], data: dict[str, np.ndarray], callbacks: list | None = None,
+                 with_model: bool = False) -> Any:
+    """Train `cfg` with trainlab; the history (and the model when `with_model`)."""
     import trainlab as tl
 
     x, y, xv, yv = _data_for(cfg, data)
@@ -198,12 +200,13 @@ def run_trainlab(cfg: dict[str, Any], data: dict[str, np.ndarray]) -> dict[str, 
     if cfg["task"] == "cls":
         model.compile(optimizer=opt, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         h = model.fit(x, y.astype("int32"), epochs=cfg["epochs"], batch_size=cfg["batch_size"],
-                      validation_data=(xv, yv.astype("int32")), verbose=0)
+                      validation_data=(xv, yv.astype("int32")), verbose=0, callbacks=callbacks)
     else:
         model.compile(optimizer=opt, loss="mse")
         h = model.fit(x, y[:, None], epochs=cfg["epochs"], batch_size=cfg["batch_size"],
-                      validation_data=(xv, yv[:, None]), verbose=0)
-    return {k: [float(v) for v in vals] for k, vals in h.history.items()}
+                      validation_data=(xv, yv[:, None]), verbose=0, callbacks=callbacks)
+    hist = {k: [float(v) for v in vals] for k, vals in h.history.items()}
+    return (hist, model) if with_model else hist
 
 
 # ---------------------------------------------------------------- PyTorch runs (.venv-peers)
