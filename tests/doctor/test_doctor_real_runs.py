@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import trainlab as tl
-from trainlab.doctor import Autopilot, diagnose
+from trainlab.doctor import Autopilot, Thresholds, diagnose
 
 pytestmark = pytest.mark.slow
 
@@ -86,11 +86,17 @@ def test_large_model_on_tiny_dataset_overfits(digits):
     over = [x for x in f if x.code == "overfitting"]
     assert over, format(f)
     ev = over[0].evidence
-    assert ev["began_epoch"] is not None
-    val = np.asarray(h.history["val_loss"])
-    # the named epoch is where the (smoothed) validation loss was lowest, and it rose afterwards
-    assert val[ev["began_epoch"]:].min() <= val.min() * 1.05 and val[-1] > val.min()
     assert ev["train_error"] == pytest.approx(1 - h.history["accuracy"][-1], abs=0.02)
+    val = np.asarray(h.history["val_loss"])
+    if ev["began_epoch"] is None:
+        # the validation loss rose less than `overfit_rise` (8%, tuned on the corpus of real runs) from
+        # its minimum: the train/validation accuracy gap says it
+        assert ev["variance"] > Thresholds().variance_gap
+        assert ev["variance"] == pytest.approx(ev["val_error"] - ev["train_error"])
+        assert ev["val_error"] == pytest.approx(1 - h.history["val_accuracy"][-1], abs=0.03)
+    else:
+        # the named epoch is where the (smoothed) validation loss was lowest, and it rose afterwards
+        assert val[ev["began_epoch"]:].min() <= val.min() * 1.05 and val[-1] > val.min()
 
 
 def test_too_few_epochs_not_converged(digits):

@@ -115,7 +115,7 @@ class Thresholds:
     monotone_fraction: float = 0.8
     converged_fraction: float = 0.02
     still_falling: float = 0.045
-    overfit_rise: float = 0.15
+    overfit_rise: float = 0.08
     overfit_min_epochs: int = 2
     variance_gap: float = 0.08
     variance_loss_gap: float = 0.1
@@ -235,7 +235,9 @@ class _Doctor:
                      advice="Train for more epochs (at least 5 show a trend) and keep validation data, then "
                             "diagnose again.",
                      suggestion={"epochs": max(10, self.th.min_epochs)})
-            return self.findings
+            self.gradients()  # gradient norms need no trend: judged even on 1-3 epochs
+            order = {"critical": 0, "warning": 1, "info": 2}
+            return sorted(self.findings, key=lambda f: order[f.severity])
         else:
             self.diverging(loss)
         start = self._recovery_start()
