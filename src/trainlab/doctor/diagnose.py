@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from ._blowups import exploded, saturated
 from .curves import HistoryData, read_history, rebounds, relative_slope, smooth
 from ._model_info import _init_advice, _layer_activations, _order_layers, _top_layers
 from .findings import Finding
@@ -279,7 +280,7 @@ class _Doctor:
         else:
             if len(loss) < 2:
                 return
-            found = self._exploded(loss) or self._saturated(loss)
+            found = exploded(loss, self.initial_loss(loss), self.th) or saturated(loss, self.accuracy(), self.th)
             if found is None:
                 return
             evidence, summary = found
@@ -298,55 +299,6 @@ class _Doctor:
                  advice="The steps are too large: divide the learning rate by 10 (or run find_learning_rate), "
                         "check the inputs are normalised, and consider gradient clipping (clipnorm=1.0).",
                  suggestion=self.lr_suggestion(0.1))
-
-    def _exploded(self, loss: np.ndarray) -> tuple[dict[str, Any], str] | None:
-        """The loss rose far above its best and its start, and stayed up (not a swing)."""
-        ratio = self.th.divergence_ratio
-        start, best = self.initial_loss(loss), float(np.min(loss))
-        end = float(smooth(loss, self.th.window)[-1])
-        tail_low = float(np.min(loss[-max(2, len(loss) // 3):]))
-        if not (end > start and end > ratio * best and tail_low > ratio * best):
-            return None
-        evidence = {"initial_loss": start, "best_loss": best, "final_loss": end, "tail_lowest_loss": tail_low,
-                    "ratio_to_best": end / best if best > 0 else float("inf")}
-        return evidence, (f"The loss exploded: it ended at {end:.4g}, above its start ({start:.4g}) and "
-                          f"{evidence['ratio_to_best']:.3g}x its best ({best:.4g}); the lowest loss of the last "
-                          f"epochs, {tail_low:.4g}, is still {tail_low / best:.3g}x the best.")
-
-    def _saturated(self, loss: np.ndarray) -> tuple[dict[str, Any], str] | None:
-        """A blow-up visible against the chance-level loss ln(classes) (classes ~ 1 / accuracy while the
-        accuracy stays flat at chance from the second epoch on): the loss sits far above it (the softmax saturated), or an epoch went far
-        above it and the network never learned afterwards (it died)."""
-        acc = self.accuracy()
-        if acc is None or len(acc) < len(loss) or not np.all(np.isfinite(acc[-len(loss):])):
-            return None
-        acc_run = acc[-len(loss):]
-        acc_end = float(smooth(acc_run, self.th.window)[-1])
-        end = float(smooth(loss, self.th.window)[-1])
-        if acc_end > 0.7:
-            return None  # far from chance: whatever the loss, the network predicts
-        classes = max(2, int(round(1.0 / max(acc_end, 1e-3))))
-        chance = float(np.log(classes))
-        ratio = self.th.chance_ratio
-        evidence = {"final_loss": end, "final_accuracy": acc_end, "classes_estimate": classes,
-                    "chance_level_loss": chance, "ratio_to_chance": end / chance}
-        if end > ratio * chance and np.ptp(acc_run[1:]) <= 0.1:
-            return evidence, (f"The loss blew up and the softmax saturated: the training loss sits at {end:.4g}, "
-                              f"{end / chance:.3g}x the chance-level loss ln({classes}) = {chance:.3g}, with the "
-                              f"accuracy at chance ({acc_end:.1%}). A network that learned nothing would score "
-                              f"{chance:.3g}; only huge, confidently wrong outputs score this high.")
-        blown = np.flatnonzero(loss > ratio * chance)
-        if len(blown) and blown[-1] <= len(loss) - 4 and end >= 0.8 * chance:
-            last = int(blown[-1])
-            after = acc_run[last + 2:]
-            flat = relative_slope(loss[last + 1:]) > -self.th.still_falling
-            if np.ptp(after) <= 0.1 and flat:  # flat at chance ever since: the blow-up killed the network
-                evidence.update(worst_loss=float(loss[last]), worst_epoch=last)
-                return evidence, (f"The loss blew up in epoch {last + 1} ({loss[last]:.4g}, "
-                                  f"{loss[last] / chance:.3g}x the chance-level loss ln({classes}) = {chance:.3g}) "
-                                  f"and the network never recovered: it ends at {end:.4g} with the accuracy at "
-                                  f"chance ({acc_end:.1%}).")
-        return None
 
     def curves(self, s: dict[str, np.ndarray], offset: int) -> None:
         th = self.th
