@@ -46,7 +46,7 @@ CASES = [
     ("learning rate far too low (SGD 1e-4)", (64,), lambda: tl.optimizers.SGD(1e-4), 15, None, 32),
     ("large model, tiny dataset (512x512 on 100 samples)", (512, 512),
      lambda: tl.optimizers.SGD(0.05, momentum=0.9), 60, 100, 16),
-    ("too few epochs (Adam 1e-3, 3 epochs)", (64,), lambda: tl.optimizers.Adam(1e-3), 3, None, 32),
+    ("too few epochs (Adam 1e-3, 5 epochs)", (64,), lambda: tl.optimizers.Adam(1e-3), 5, None, 32),
 ]
 
 

@@ -95,6 +95,21 @@ def test_plateau_reduces_learning_rate_then_stops():
     assert stop["reason"] == "plateau" and stop["epoch"] == 5
 
 
+def test_a_slow_but_steady_fall_is_not_a_plateau():
+    # a learning rate far too low: the loss falls 0.05% per epoch, below min_delta, but every epoch
+    model = FakeModel(lr=1e-5)
+    pilot = Autopilot(plateau_patience=2, patience=5)
+    val = [1.0 * 0.9995 ** e for e in range(12)]
+    events = drive(pilot, model, [{"loss": v * 0.99, "val_loss": v} for v in val])
+    assert [a for _, a in events] == ["verdict"]  # no cut, no stop, no restore of an older epoch
+    assert model.optimizer.learning_rate == 1e-5 and model.w == 11
+    # the same values out of order (a real plateau of noise) are cut as before
+    model = FakeModel(lr=0.1)
+    noisy = [1.0, 0.9995, 0.9998, 0.9994, 0.9997, 0.9993, 0.9996, 0.9995]
+    drive(Autopilot(plateau_patience=2, patience=5), model, [{"loss": v, "val_loss": v} for v in noisy])
+    assert any(e["action"] == "reduce_learning_rate" for e in model.history.events)
+
+
 def test_overfitting_stops_and_restores_best():
     model = FakeModel()
     pilot = Autopilot(patience=3)

@@ -98,7 +98,7 @@ def trained(tmp_path_factory):
     run_dir = str(tmp_path_factory.mktemp("cli") / "run")
     cfg = tmp_path_factory.mktemp("cfg") / "run.toml"
     cfg.write_text('[data]\ndataset = "digits"\nlimit = 400\n[model]\nhidden_units = [16]\n'
-                   '[training]\nepochs = 2\nbatch_size = 32\n')
+                   '[training]\nepochs = 4\nbatch_size = 32\n')
     code = main(["train", "--config", str(cfg), "--run-dir", run_dir, "--quiet"])
     return code, run_dir
 
@@ -109,7 +109,7 @@ def test_train_writes_a_run_directory(trained):
     for name in ("config.json", "history.csv", "history.json", "report.html", "model.trainlab", "test.json"):
         assert os.path.isfile(os.path.join(run_dir, name)), name
     config = json.load(open(os.path.join(run_dir, "config.json")))
-    assert config["run"]["data"]["limit"] == 400 and config["run"]["training"]["epochs"] == 2
+    assert config["run"]["data"]["limit"] == 400 and config["run"]["training"]["epochs"] == 4
     assert 0.0 <= json.load(open(os.path.join(run_dir, "test.json")))["accuracy"] <= 1.0
 
 
@@ -117,7 +117,7 @@ def test_doctor_command_exit_codes(trained, capsys):
     _, run_dir = trained
     assert main(["doctor", run_dir, "--fail-on", "never"]) == 0
     text = capsys.readouterr().out
-    # two short epochs: still falling (slowly) -> more epochs or a larger learning rate
+    # four short epochs (fewer are too little to judge): still falling -> more epochs or a larger learning rate
     assert "not_converged" in text or "learning_rate_too_low" in text
     assert main(["doctor", run_dir, "--fail-on", "warning"]) == 1
     capsys.readouterr()

@@ -244,6 +244,7 @@ def test_finding_roundtrip_validation_and_format():
 
 
 @pytest.mark.parametrize("module", ["trainlab.doctor.findings", "trainlab.doctor.curves", "trainlab.doctor.diagnose",
+                                    "trainlab.doctor._blowups",
                                     "trainlab.report.plots", "trainlab.report.tensorboard", "trainlab.report.html"])
 def test_docstring_examples_run(module):
     import doctest

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import trainlab as tl
-from trainlab.doctor import Autopilot, diagnose
+from trainlab.doctor import Autopilot, Thresholds, diagnose
 
 pytestmark = pytest.mark.slow
 
@@ -58,11 +58,16 @@ def codes(findings):
 
 
 def test_learning_rate_far_too_high(digits):
+    # Adam 0.5 (500x its usual rate): the first epoch blows up, then the network is dead at chance level
     h, _ = too_high_run(digits)
     f = diagnose(h)
-    assert f[0].code == "learning_rate_too_high"
+    assert f[0].code == "diverging" and f[0].severity == "critical"
     assert f[0].suggestion == {"learning_rate": 0.05}
-    assert f[0].evidence["max_step_loss"] > 2 * f[0].evidence["initial_loss"]
+    ev = f[0].evidence
+    loss = h.history["loss"]
+    assert ev["worst_loss"] == pytest.approx(max(loss)) and ev["worst_loss"] > 3 * ev["chance_level_loss"]
+    assert ev["chance_level_loss"] == pytest.approx(np.log(ev["classes_estimate"]))
+    assert h.history["accuracy"][-1] < 0.3
 
 
 def test_learning_rate_far_too_low(digits):
@@ -81,19 +86,25 @@ def test_large_model_on_tiny_dataset_overfits(digits):
     over = [x for x in f if x.code == "overfitting"]
     assert over, format(f)
     ev = over[0].evidence
-    assert ev["began_epoch"] is not None
-    val = np.asarray(h.history["val_loss"])
-    # the named epoch is where the (smoothed) validation loss was lowest, and it rose afterwards
-    assert val[ev["began_epoch"]:].min() <= val.min() * 1.05 and val[-1] > val.min()
     assert ev["train_error"] == pytest.approx(1 - h.history["accuracy"][-1], abs=0.02)
+    val = np.asarray(h.history["val_loss"])
+    if ev["began_epoch"] is None:
+        # the validation loss rose less than `overfit_rise` (8%, tuned on the corpus of real runs) from
+        # its minimum: the train/validation accuracy gap says it
+        assert ev["variance"] > Thresholds().variance_gap
+        assert ev["variance"] == pytest.approx(ev["val_error"] - ev["train_error"])
+        assert ev["val_error"] == pytest.approx(1 - h.history["val_accuracy"][-1], abs=0.03)
+    else:
+        # the named epoch is where the (smoothed) validation loss was lowest, and it rose afterwards
+        assert val[ev["began_epoch"]:].min() <= val.min() * 1.05 and val[-1] > val.min()
 
 
 def test_too_few_epochs_not_converged(digits):
     tl.set_random_seed(0)
-    h, _ = train(digits, mlp(), tl.optimizers.Adam(1e-3), 3)
+    h, _ = train(digits, mlp(), tl.optimizers.Adam(1e-3), 5)  # 1 to 3 epochs are too little to judge
     f = diagnose(h)
     assert codes(f) == ["not_converged"]
-    assert f[0].suggestion["epochs"] > 3
+    assert f[0].suggestion["epochs"] > 5
 
 
 def test_bottleneck_underfits(digits):

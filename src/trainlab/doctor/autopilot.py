@@ -10,7 +10,9 @@ What it does, at the end of every epoch:
   the learning rate by ``lr_cut`` (0.1). After ``max_recoveries`` it stops.
 * **Plateau** (the monitored loss has not improved by ``min_delta`` for
   ``plateau_patience`` epochs and neither has the training loss): multiply
-  the learning rate by ``plateau_factor`` (0.5), not below ``min_lr``.
+  the learning rate by ``plateau_factor`` (0.5), not below ``min_lr``. A
+  monitored loss that fell in each of the last ``plateau_patience`` epochs,
+  however slowly, counts as improving (a learning rate already too low is not cut).
 * **Overfitting** (the validation loss has not improved for ``patience``
   epochs while the training loss kept falling): stop, and restore the best
   weights.
@@ -119,6 +121,7 @@ class Autopilot(Callback):
         self._last_epoch = -1
         self._stop_reason: str | None = None
         self._monitor_used: str | None = None
+        self._seen: list[float] = []
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         logs = logs or {}
@@ -136,7 +139,12 @@ class Autopilot(Callback):
 
         key = self._monitor_key(logs)
         current = float(logs[key])
-        if current < self._best * (1 - self.min_delta):
+        self._seen.append(current)
+        recent = self._seen[-(self.plateau_patience + 1):]
+        # a loss that fell in every one of the last epochs, however slowly, still improves: no plateau,
+        # no overfitting (cutting the learning rate or stopping would only slow a slow run further)
+        steady = len(recent) > self.plateau_patience and all(b < a for a, b in zip(recent, recent[1:]))
+        if current < self._best * (1 - self.min_delta) or (steady and current < self._best):
             self._best, self._best_epoch, self._train_at_best = current, epoch, loss
             if self.restore_best_weights:
                 self._best_weights = self._good_weights

@@ -28,7 +28,7 @@ import numpy as np
 
 from .._validation import describe
 
-__all__ = ["HistoryData", "read_history", "smooth", "ema", "relative_slope", "default_window"]
+__all__ = ["HistoryData", "read_history", "smooth", "ema", "relative_slope", "rebounds", "default_window"]
 
 
 @dataclasses.dataclass
@@ -168,3 +168,30 @@ def relative_slope(values: np.ndarray, last: int | None = None) -> float:
     slope = np.polyfit(x, y, 1)[0]
     scale = np.mean(np.abs(y))
     return float(slope / scale) if scale > 0 else 0.0
+
+
+def rebounds(values: np.ndarray, tolerance: float, floor: float = 0.0) -> int:
+    """How many points rebound above the lowest value before them: more than
+    ``(1 + tolerance)`` times it *and* more than `floor` above it.
+
+    Measured against the running minimum (not the previous point), a loss that
+    keeps jumping back up from a low level counts every jump, while small
+    jitter around a falling curve (dropout) counts none.
+
+    Args:
+        values: a curve, shape ``(epochs,)``.
+        tolerance: relative rise that counts, e.g. 0.3.
+        floor: absolute rise that counts, e.g. 5% of the initial loss.
+
+    Returns:
+        The number of rebounding points (NaNs never count).
+
+    Example:
+        >>> rebounds(np.array([2.3, 0.5, 0.01, 0.55, 0.02, 0.5]), 0.3, 0.1)
+        2
+    """
+    y = np.asarray(values, dtype=np.float64)
+    low = np.fmin.accumulate(np.where(np.isfinite(y), y, np.inf))
+    prev = np.r_[np.inf, low[:-1]]
+    ok = np.isfinite(y) & np.isfinite(prev)
+    return int(np.sum(ok & (y > prev * (1.0 + tolerance)) & (y - prev > floor)))
