@@ -156,7 +156,7 @@ def test_hashed_crossing_is_deterministic_uniform_and_checks_inputs():
 
 
 def test_callbacks_and_backend_argument_errors():
-    with pytest.raises(ValueError, match=r"`save_freq` must be 'epoch' or a positive int .*received 0"):
+    with pytest.raises(ValueError, match=r"`save_freq` must be 'epoch' or a positive number of batches.*received 0"):
         tl.callbacks.ModelCheckpoint("m.trainlab", save_freq=0)
     with pytest.raises(ValueError, match=r"`histogram_freq` must be >= 0"):
         tl.callbacks.TensorBoard(histogram_freq=-1)

@@ -113,5 +113,5 @@ def test_cache_replays_the_first_pass_without_reading_files_again(text_dir):
     list(partial.take(3))
     reads.clear()
     assert len(list(partial)) == 10 and len(reads) == 10  # an interrupted pass stored nothing
-    with pytest.raises(ValueError, match=r"`filename` of Dataset.cache must be ''; received 'c.tmp'"):
+    with pytest.raises(ValueError, match=r"`filename` of Dataset.cache must be '' \(cache in memory\); received 'c.tmp'"):
         ds.cache("c.tmp")

@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_one_of
 from ._base import Callback
 from ._monitor import improved, resolve_mode
 
@@ -40,12 +39,11 @@ class ModelCheckpoint(Callback):
         self.monitor, self.verbose = monitor, verbose
         self.save_best_only, self.save_weights_only = bool(save_best_only), bool(save_weights_only)
         self.mode = mode
-        if isinstance(save_freq, str):
-            check_one_of("save_freq", save_freq, ["epoch"])
-        elif isinstance(save_freq, bool) or not isinstance(save_freq, (int, np.integer)) or save_freq < 1:
+        if save_freq != "epoch" and (isinstance(save_freq, (bool, str)) or not isinstance(save_freq, (int, np.integer))
+                                     or save_freq < 1):
             raise ValueError(
-                f"`save_freq` must be 'epoch' or a positive int (save every that many batches); received "
-                f"{save_freq!r}."
+                f"`save_freq` must be 'epoch' or a positive number of batches (save every that many batches, e.g. "
+                f"save_freq=5 * steps_per_epoch); received {save_freq!r}."
             )
         self.save_freq = save_freq if isinstance(save_freq, str) else int(save_freq)
         self._steps_before_epoch = 0

@@ -196,7 +196,7 @@ class PreprocessingLayer(Layer):
         """True once `adapt` ran (or statistics were given / loaded)."""
         if self._adapted is not None:
             return True
-        values = self.__dict__.get("_values")
+        values = self._values
         return bool(values) and "count" in values.get("state", {}) and float(values["state"]["count"]) > 0
 
     def adapt(self, data: Any, batch_size: int | None = None, steps: int | None = None) -> None:
