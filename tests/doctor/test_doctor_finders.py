@@ -203,3 +203,55 @@ def test_gradient_check_samples_large_layers_and_validates():
     with pytest.raises(RuntimeError, match=r"compile\(\) before check_gradients"):
         check_gradients(raw, np.ones((2, 3)), np.ones((2, 1)))
     assert check_gradients(raw, np.ones((2, 3)), np.ones((2, 1)), loss="mse").passed
+
+
+# ---------------------------------------------------------------- finders: closed forms, seeds, bad input
+def quadratic_task(n=64, d=4, seed=0):
+    """Linear regression with MSE: a convex quadratic whose curvature is known in closed form."""
+    rng = np.random.default_rng(seed)
+    x = (rng.normal(size=(n, d)) * [1.0, 0.5, 2.0, 1.0][:d]).astype("float32")
+    y = (x @ rng.normal(size=(d, 1)) + 0.1 * rng.normal(size=(n, 1))).astype("float32")
+    model = tl.Sequential([tl.layers.Input((d,)), tl.layers.Dense(1)])
+    model.compile(optimizer=tl.optimizers.SGD(0.01), loss="mse")
+    # Hessian of mean((x w + b - y)^2) in (w, b): 2/n [x 1]^T [x 1]; full-batch gradient descent decreases the
+    # loss at every step iff lr < 2 / lambda_max, and is fastest near 1 / lambda_max
+    design = np.hstack([x, np.ones((n, 1), np.float32)]).astype(np.float64)
+    lam_max = np.linalg.eigvalsh(2.0 / n * design.T @ design).max()
+    return model, x, y, lam_max
+
+
+def test_lr_range_test_on_a_quadratic_follows_the_closed_form_stability_limit():
+    model, x, y, lam_max = quadratic_task()
+    limit = 2.0 / lam_max
+    r = find_learning_rate(model, x, y, batch_size=len(x), start_lr=1e-4, end_lr=100.0, num_steps=120,
+                           chunk_steps=40, verbose=0)
+    below = r.learning_rates < limit
+    # gradient descent on a quadratic below the stability limit: the loss never goes up
+    assert np.all(np.diff(r.losses[below]) <= 1e-6 * r.losses[0])
+    # and the test only stops on divergence beyond it
+    assert r.stopped_early and r.learning_rates[-1] > limit
+    # the suggestion lies in the stable range, within a decade of the fastest rate 1 / lambda_max
+    assert 0.1 / lam_max < r.suggestion < limit
+
+
+def test_lr_suggestion_is_stable_across_seeds():
+    x, y = quadratic_task(n=256)[1:3]
+    suggestions = []
+    for seed in range(3):
+        model, *_ = quadratic_task(n=256)
+        suggestions.append(find_learning_rate(model, x, y, batch_size=16, num_steps=100, chunk_steps=50,
+                                              seed=seed, verbose=0).suggestion)
+    median = np.median(suggestions)
+    assert all(median / 2 <= s <= 2 * median for s in suggestions), suggestions
+
+
+def test_finders_on_data_smaller_than_one_batch(data):
+    x, y = data
+    with pytest.raises(ValueError, match=r"find_learning_rate got 20 training sample\(s\), fewer than one batch of "
+                                         r"`batch_size`=32.*a `batch_size` of at most 20"):
+        find_learning_rate(small_model(), x[:20], y[:20], verbose=0)
+    with pytest.raises(ValueError, match=r"find_batch_size got 4 training sample\(s\) after the `validation_split`, "
+                                         r"fewer than one batch of `min_batch_size`=8.*at most 4"):
+        find_batch_size(small_model(), x[:5], y[:5], validation_split=0.2, verbose=0)
+    with pytest.raises(ValueError, match=r"find_batch_size got 6 training sample\(s\), fewer than one batch"):
+        find_batch_size(small_model(), x[:6], y[:6], validation_data=(x[6:10], y[6:10]), verbose=0)

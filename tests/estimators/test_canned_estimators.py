@@ -24,14 +24,16 @@ def test_linear_regressor_recovers_least_squares_coefficients():
     X, y = linear_data(noise=0.1)
     # full-batch gradient descent on standardized features converges to the least-squares solution
     # (mini-batches hover around it; Adam's memory of the first large gradients slows the bias down)
-    est = LinearRegressor(optimizer="sgd", learning_rate=0.2, epochs=600, batch_size=200, random_state=0).fit(X, y)
+    est = LinearRegressor(optimizer="sgd", learning_rate=0.2, epochs=600, batch_size=200, tol=None,
+                          random_state=0).fit(X, y)  # tol=None: exactly 600 epochs
     ols = LinearRegression().fit(X, y)
     np.testing.assert_allclose(est.coef_, ols.coef_, rtol=2e-3, atol=2e-3)
     assert est.intercept_ == pytest.approx(ols.intercept_, abs=0.02)
     np.testing.assert_allclose(est.predict(X), ols.predict(X), atol=0.02)
     assert est.score(X, y) == pytest.approx(ols.score(X, y), abs=1e-5)
     assert est.n_features_in_ == 3 and est.n_iter_ == 600 and est.t_ == 600 and len(est.loss_curve_) == 600
-    minibatch = LinearRegressor(optimizer="sgd", learning_rate=0.02, epochs=40, batch_size=32, random_state=0).fit(X, y)
+    minibatch = LinearRegressor(optimizer="sgd", learning_rate=0.02, epochs=40, batch_size=32, tol=None,
+                                random_state=0).fit(X, y)
     assert minibatch.t_ == 40 * 7 and minibatch.score(X, y) == pytest.approx(ols.score(X, y), abs=1e-3)
 
 
@@ -43,11 +45,14 @@ def test_one_sgd_step_matches_the_hand_computed_clipped_gradient(clip):
     est = LinearRegressor([F.numeric_column("a"), F.numeric_column("b")], optimizer="sgd", learning_rate=0.1,
                           batch_size=16, steps=1, clip_gradients_by_norm=clip, random_state=0).fit(df, y)
     X = df.to_numpy()
-    grad = np.concatenate([-2 / 16 * X.T @ y, [-2 / 16 * y.sum()]])  # weights start at zero
+    sd = np.std(y.to_numpy())
+    z = (y - y.mean()) / sd  # the model trains on standardized targets
+    grad = np.concatenate([-2 / 16 * X.T @ z, [-2 / 16 * z.sum()]])  # weights start at zero
     if clip is not None:
         grad = grad * min(1.0, clip / np.linalg.norm(grad))  # the global norm, as tf clip_gradients_by_norm
-    np.testing.assert_allclose(est.coef_, -0.1 * grad[:2], rtol=1e-5)
-    assert est.intercept_ == pytest.approx(-0.1 * grad[2], rel=1e-5)
+    # and its scale is folded back: raw weights = std * w, raw bias = mean + std * b
+    np.testing.assert_allclose(est.coef_, -0.1 * grad[:2] * sd, rtol=1e-5)
+    assert est.intercept_ == pytest.approx(y.mean() - 0.1 * grad[2] * sd, rel=1e-5)
     assert est.t_ == 1
 
 
@@ -56,7 +61,7 @@ def test_l2_matches_ridge_and_l1_zeroes_irrelevant_weights():
     df = pd.DataFrame({"a": rng.normal(size=100), "b": rng.normal(size=100), "noise": rng.normal(size=100)})
     y = 2 * df["a"] - df["b"] + 0.1 * rng.normal(size=100)
     cols = [F.numeric_column(k) for k in df]
-    common = dict(learning_rate=0.02, batch_size=100, epochs=1500, random_state=0)
+    common = dict(learning_rate=0.02, batch_size=100, epochs=1500, tol=None, random_state=0)
     ridge_like = LinearRegressor(cols, l2=0.05, **common).fit(df, y)
     ridge = Ridge(alpha=100 * 0.05).fit(df, y)  # Keras l2 * sum(w^2) on a mean loss = Ridge alpha / n
     np.testing.assert_allclose(ridge_like.coef_, ridge.coef_, rtol=2e-3, atol=2e-3)
@@ -76,7 +81,7 @@ def test_linear_regressor_with_categorical_columns_matches_least_squares_on_one_
     cols = [F.numeric_column("x", normalize=True),
             F.categorical_column_with_vocabulary_list("city", ["a", "b", "c", "d"]),
             F.categorical_column_with_identity("day", 3)]
-    est = LinearRegressor(cols, learning_rate=0.05, epochs=500, batch_size=n, random_state=0).fit(df, y)
+    est = LinearRegressor(cols, learning_rate=0.05, epochs=500, batch_size=n, tol=None, random_state=0).fit(df, y)
     design = pd.get_dummies(df, columns=["city", "day"], dtype=float)
     ols = LinearRegression().fit(design, y)
     rmse = np.sqrt(np.mean((est.predict(df) - y) ** 2))
@@ -106,7 +111,7 @@ def logistic_data(n=400, seed=0, classes=2):
 def test_linear_classifier_matches_unregularized_logistic_regression(classes):
     X, y = logistic_data(classes=classes)
     labels = np.array(["cat", "dog", "emu"])[y]
-    clf = LinearClassifier(learning_rate=0.05, epochs=800, batch_size=400, random_state=0).fit(X, labels)
+    clf = LinearClassifier(learning_rate=0.05, epochs=800, batch_size=400, tol=None, random_state=0).fit(X, labels)
     ref = LogisticRegression(C=1e6, max_iter=5000).fit(X, labels)
     assert clf.classes_.tolist() == ref.classes_.tolist()
     proba = clf.predict_proba(X)
@@ -242,7 +247,7 @@ def test_sample_weights_of_zero_ignore_rows_and_class_weight_balances():
     garbage_X, garbage_y = np.random.default_rng(5).normal(size=(40, 3)), np.full(40, 100.0)
     Xw, yw = np.vstack([X, garbage_X]), np.concatenate([y, garbage_y])
     w = np.r_[np.ones(120), np.zeros(40)]
-    est = LinearRegressor(optimizer="sgd", learning_rate=0.3, epochs=600, batch_size=160,
+    est = LinearRegressor(optimizer="sgd", learning_rate=0.3, epochs=2000, batch_size=160, tol=None,
                           random_state=0).fit(Xw, yw, sample_weight=w)
     np.testing.assert_allclose(est.coef_, LinearRegression().fit(X, y).coef_, rtol=1e-2)
     rng = np.random.default_rng(0)

@@ -99,6 +99,10 @@ def find_batch_size(model: Any, x: Any, y: Any = None, *, validation_data: Any =
 
     Returns:
         `BatchSizeResult`.
+
+    Raises:
+        ValueError: bad bounds, or fewer training samples than `min_batch_size`
+            (or no validation sample).
     """
     from ..core.loop import EpochRunner, EvalRunner
     from ..core.step import eval_env, init_train_state, make_eval_step, make_train_step
@@ -122,6 +126,7 @@ def find_batch_size(model: Any, x: Any, y: Any = None, *, validation_data: Any =
         (x, y, sw), (vx, vy, vsw) = _data.split_tail(validation_split, x, y, sw)
         n, vn = _data.num_samples(x), _data.num_samples(vx)
     model._check_inputs_fit(x)
+    _check_enough_samples(n, vn, min_batch_size, validation_data is None)
     objective = model._objective_for(y)
     objective.validate_targets(y, model)
     variables = jax.tree.map(jnp.array, model.variables)
@@ -207,6 +212,19 @@ def find_batch_size(model: Any, x: Any, y: Any = None, *, validation_data: Any =
         choice = max(m["batch_size"] for m in ok if m["val_loss"] <= best * (1 + tolerance))
     return BatchSizeResult(batch_size=int(choice), max_batch_size=int(fits_max), measurements=measurements,
                            reason=reason)
+
+
+def _check_enough_samples(n: int, vn: int, min_batch_size: int, split: bool) -> None:
+    """Every size tried needs a full batch of training samples, and the comparison a validation sample."""
+    if n < min_batch_size:
+        where = " after the `validation_split`" if split else ""
+        raise ValueError(
+            f"find_batch_size got {n} training sample(s){where}, fewer than one batch of `min_batch_size`="
+            f"{min_batch_size}. Pass more data, or a `min_batch_size` of at most {max(n, 1)}.")
+    if vn < 1:
+        raise ValueError(
+            "find_batch_size got no validation sample: pass `validation_data` or a larger `validation_split` "
+            "(e.g. 0.2).")
 
 
 def _memory_estimate(step: Any, ts: Any, data: Any, bs: int) -> float:

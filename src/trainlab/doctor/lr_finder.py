@@ -179,7 +179,7 @@ def find_learning_rate(model: Any, x: Any, y: Any = None, *, start_lr: float = 1
 
     Raises:
         RuntimeError: the model is not compiled.
-        ValueError: bad range or counts.
+        ValueError: bad range or counts, or fewer samples than one batch.
     """
     from ..core.loop import gather_batch
     from ..core.step import init_train_state, make_train_step
@@ -204,7 +204,11 @@ def find_learning_rate(model: Any, x: Any, y: Any = None, *, start_lr: float = 1
     model._check_inputs_fit(x)
     objective = model._objective_for(y)
     objective.validate_targets(y, model)
-    batch_size = min(batch_size, n)
+    if n < batch_size:
+        raise ValueError(
+            f"find_learning_rate got {n} training sample(s), fewer than one batch of `batch_size`={batch_size}: "
+            f"every step of the range test needs a full batch of distinct samples. Pass more data, or a "
+            f"`batch_size` of at most {n}.")
 
     # a copy of the weights and a fresh optimizer of the same kind with a float learning rate
     variables = jax.tree.map(jnp.array, model.variables)

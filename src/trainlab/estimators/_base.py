@@ -24,6 +24,7 @@ from .. import optimizers as _optimizers
 from .._validation import check_in_range, check_nonnegative, check_positive_int, describe
 from ..core.train_state import TrainState
 from . import _engine
+from ._convergence import LR_DROPS, LR_FACTOR, Plateau, lower_learning_rate, warn_not_converged
 from ._engine import Engine, PaddedData, bucket_rows, get_engine, pad_rows
 
 __all__ = ["TrainlabEstimator", "is_frame_like", "take_rows"]
@@ -77,6 +78,11 @@ class TrainlabEstimator(BaseEstimator):
     """
 
     _is_classifier = False
+    #: True: `fit` stops once the training loss has not improved by `tol` for
+    #: `n_iter_no_change` epochs and warns (`ConvergenceWarning`) when `epochs`
+    #: runs out first, as scikit-learn's `SGDRegressor` / `MLPRegressor` do.
+    #: False (the Keras-style wrappers): exactly `epochs` epochs.
+    _stop_on_tol = False
 
     # ------------------------------------------------------------------
     # parameters
@@ -87,7 +93,8 @@ class TrainlabEstimator(BaseEstimator):
         check_positive_int("n_iter_no_change", self.n_iter_no_change)
         check_in_range("validation_fraction", self.validation_fraction, 0.0, 1.0, low_inclusive=False,
                        hint="It is the share of the training rows held out to decide early stopping, e.g. 0.1.")
-        check_nonnegative("tol", self.tol)
+        if self.tol is not None:
+            check_nonnegative("tol", self.tol)
         check_nonnegative("l1", getattr(self, "l1", 0.0))
         check_nonnegative("l2", getattr(self, "l2", 0.0))
         if self.clip_gradients_by_norm is not None and not float(self.clip_gradients_by_norm) > 0:
@@ -125,7 +132,11 @@ class TrainlabEstimator(BaseEstimator):
         from .. import regularizers
 
         l1, l2 = float(getattr(self, "l1", 0.0)), float(getattr(self, "l2", 0.0))
-        return regularizers.L1L2(l1=l1, l2=l2) if (l1 or l2) else None
+        return regularizers.L1L2(l1=l1 / self._target_unit(), l2=l2) if (l1 or l2) else None
+
+    def _target_unit(self) -> float:
+        """The unit the model's targets are measured in (see `RegressorHead`; 1: raw targets)."""
+        return 1.0
 
     # ------------------------------------------------------------------
     # hooks
@@ -153,9 +164,17 @@ class TrainlabEstimator(BaseEstimator):
     def _check_model(self) -> None:
         """Checks of a freshly built model against the data (output size...)."""
 
+    def _setup_targets(self, y: np.ndarray, sample_weight: np.ndarray | None) -> None:
+        """First fit only: fit whatever the targets need (statistics) on training `y`."""
+
     def _model_targets(self, y: np.ndarray) -> np.ndarray:
         """Encoded targets as the model trains on them."""
         return y
+
+    def _export_variables(self, ts: TrainState) -> dict:
+        """The model's variables after training, from the train state (regressors
+        that train on standardized targets fold the scale back in here)."""
+        return {"params": ts.params, "state": ts.state}
 
     def _feature_data(self, X: Any, *, reset: bool) -> tuple[Any, int]:
         """`X` checked the scikit-learn way (sets ``n_features_in_`` when `reset`); returns ``(data, rows)``."""
@@ -215,6 +234,7 @@ class TrainlabEstimator(BaseEstimator):
             data, y, sw = take_rows(data, train_idx), y[train_idx], None if sw is None else sw[train_idx]
         n_train = len(y)
         if not warm:
+            self._setup_targets(y, sw)
             self._setup_inputs(data, bucket_rows(n_train))
             self.model_ = self._make_model()
             self._check_model()
@@ -237,7 +257,7 @@ class TrainlabEstimator(BaseEstimator):
             self.history_.setdefault("val_loss", [])
         ts = self._train(engine, ts, padded, val, val_x, partial=partial)
         self._ts_ = ts
-        self.model_.variables = {"params": ts.params, "state": ts.state}
+        self.model_.variables = self._export_variables(ts)
         self.loss_curve_ = list(self.history_["loss"])
         return self
 
@@ -291,6 +311,12 @@ class TrainlabEstimator(BaseEstimator):
         else:
             epochs = int(self.epochs)
         best = {"loss": np.inf, "wait": 0, "ts": None}
+        tol = None if self.tol is None else float(self.tol)
+        # scikit-learn's tol rule on the training loss (see `_convergence`) when `epochs` is a budget; with
+        # early_stopping, on the validation loss. TensorFlow's `steps` means exactly that many steps.
+        converge = self._stop_on_tol and not partial and tol is not None and self.steps is None
+        plateau = Plateau(tol, int(self.n_iter_no_change)) if converge and val is None else None
+        stopped = [False]
         history = self.history_
         verbose = int(self.verbose or 0)
         start_iter = self.n_iter_
@@ -305,45 +331,59 @@ class TrainlabEstimator(BaseEstimator):
                 val_loss = self._validation_loss(engine, ts, val, val_x)
                 history["val_loss"].append(val_loss)
                 line += f" - val_loss {val_loss:.6g}"
-                if val_loss < best["loss"] - float(self.tol):
+                if val_loss < best["loss"] - (tol or 0.0):
                     best.update(loss=val_loss, wait=0, ts=ts)
                 else:
                     best["wait"] += 1
-                    stop = best["wait"] >= int(self.n_iter_no_change)
+                    stop = tol is not None and best["wait"] >= int(self.n_iter_no_change)
                     if stop:
                         line += f" - no improvement in {self.n_iter_no_change} epochs: stopping"
+            elif plateau is not None and plateau.update(loss):
+                stop = True
+                line += f" - training loss improved by less than tol in {self.n_iter_no_change} epochs"
+            stopped[0] = stop
             if verbose:
                 print(line)
             return stop
 
         steps_left = None if (partial or self.steps is None) else int(self.steps)
         if steps_left is None:
-            ts = engine.train_epochs(ts, data, epochs=epochs, batch_size=batch_size, rng=self._rng_,
-                                     on_epoch_end=on_epoch_end)
+            drops = 0
+            while True:
+                done = self.n_iter_
+                ts = engine.train_epochs(ts, data, epochs=epochs, batch_size=batch_size, rng=self._rng_,
+                                         on_epoch_end=on_epoch_end)
+                epochs -= self.n_iter_ - done
+                if plateau is None or not stopped[0] or drops == LR_DROPS or epochs <= 0:
+                    break
+                lowered = lower_learning_rate(ts)
+                if lowered is None:
+                    break
+                ts, drops, stopped[0] = lowered, drops + 1, False
+                plateau.restart()
+                if verbose:
+                    print(f"learning rate divided by {1 / LR_FACTOR:g}")
         else:
             full, rest = divmod(steps_left, steps_per_epoch)
-            stopped = [False]
-
-            def track(epoch: int, ts: TrainState, loss: float) -> bool:
-                stopped[0] = on_epoch_end(epoch, ts, loss)
-                return stopped[0]
-
             if full:
                 ts = engine.train_epochs(ts, data, epochs=full, batch_size=batch_size, rng=self._rng_,
-                                         on_epoch_end=track)
+                                         on_epoch_end=on_epoch_end)
             if rest and not stopped[0]:
                 ts = engine.train_epochs(ts, data, epochs=1, batch_size=batch_size, rng=self._rng_,
-                                         on_epoch_end=track, max_steps=rest)
+                                         on_epoch_end=on_epoch_end, max_steps=rest)
                 self.t_ += rest - steps_per_epoch
         if val is not None and best["ts"] is not None and self.n_iter_ > start_iter:
             ts = ts._replace(params=best["ts"].params, state=best["ts"].state)
             self.best_loss_ = best["loss"]
+        if converge and not stopped[0]:
+            warn_not_converged(self, f"`epochs`={self.epochs}", "validation" if val is not None else "training")
         return ts
 
     def _validation_loss(self, engine: Engine, ts: TrainState, val: Any, val_x: Any) -> float:
         n = len(val[1])
         out = engine.predict({"params": ts.params, "state": ts.state}, val_x, n)
-        return self._data_loss(np.asarray(out, np.float64), val[1], val[2])
+        # in the units the model trains in (standardized targets for regressors), like the training loss
+        return self._data_loss(np.asarray(out, np.float64), self._model_targets(val[1]), val[2])
 
     # ------------------------------------------------------------------
     # inference

@@ -40,9 +40,13 @@ _COMMON_ARGS = """
             optimizer object (which then keeps its own learning rate).
         learning_rate: learning rate when `optimizer` is a name.
         batch_size: rows per gradient step.
-        epochs: passes over the training data.
+        epochs: the most passes over the training data (scikit-learn's
+            ``max_iter``): `fit` stops earlier once the loss has converged
+            (see `tol`) and warns with scikit-learn's `ConvergenceWarning` when
+            the budget runs out first.
         steps: number of gradient steps instead of `epochs` (TensorFlow's
-            ``steps``; the last epoch may be partial).
+            ``steps``; the last epoch may be partial): exactly that many, no
+            convergence check on the training loss.
         clip_gradients_by_norm: clip the gradients' global norm to this value
             (``tf.contrib.estimator.clip_gradients_by_norm``; None: no clipping).
         l1, l2: L1 / L2 penalty strengths on every kernel (not biases),
@@ -53,7 +57,13 @@ _COMMON_ARGS = """
         validation_fraction: share of rows held out with early stopping
             (stratified for classifiers).
         n_iter_no_change: patience, in epochs.
-        tol: minimum improvement of the validation loss.
+        tol: minimum improvement of the loss per `n_iter_no_change` epochs
+            (scikit-learn's rule): of the validation loss with
+            `early_stopping`, else of the training loss, where a plateau first
+            divides the learning rate by 10 (twice at most) before `fit` stops.
+            Regression losses are in units of the standardized target. None:
+            train exactly `epochs` epochs, no convergence check (`steps` never
+            has one).
         normalize_features: when columns are inferred (``feature_columns=None``),
             standardize numeric features with training statistics.
         warm_start: a second `fit` continues from the current weights and
@@ -170,9 +180,17 @@ class _LinearFamily(_ColumnsInput):
     """A `LinearModel` layer over the feature columns is the whole model."""
 
     _model_family = "linear"
+    _output_layer = "linear"
+    _stop_on_tol = True
 
     def _check_params(self) -> None:
         pass
+
+    def _output_weight_names(self) -> set[str]:
+        """Weights of the `LinearModel` layer that act on the outputs directly (see `RegressorHead`)."""
+        from ..features._layers import _sanitize
+
+        return {"kernel", "bias"} | {f"{_sanitize(c.name)}_weights" for c in self._feature_layer().categorical_columns}
 
     def _make_model(self) -> Any:
         from .. import features
@@ -241,6 +259,11 @@ class _DNNFamily(_ColumnsInput):
     """`DenseFeatures` -> hidden `Dense` layers (+ batch norm, dropout) -> output `Dense`."""
 
     _model_family = "dnn"
+    _output_layer = "logits"
+    _stop_on_tol = True
+
+    def _output_weight_names(self) -> set[str]:
+        return {"kernel", "bias"}
 
     def _check_params(self) -> None:
         _check_hidden_units(self.hidden_units)
@@ -277,7 +300,10 @@ class LinearRegressor(EstimatorFormMixin, RegressorHead, _LinearFamily, Trainlab
 
     ``y = sum_i w_i . feature_i + b`` over feature columns: numeric ones through
     a kernel, categorical ones (vocabulary, hash, crossed, bucketized) by one
-    weight per category. Weights start at zero. Mean squared error loss.
+    weight per category. Weights start at zero. Mean squared error loss on
+    standardized targets, whose scale is folded back into the weights after
+    training: the bias starts at the targets' mean, and the default learning
+    rate suits targets of any scale.
 
     Args:{_COMMON_ARGS}
 {_ATTRIBUTES}
@@ -291,7 +317,7 @@ class LinearRegressor(EstimatorFormMixin, RegressorHead, _LinearFamily, Trainlab
         ([1.0, -2.0, 0.5], 3.0)
     """
 
-    def __init__(self, feature_columns=None, *, optimizer="adam", learning_rate=0.01, batch_size=32, epochs=10,
+    def __init__(self, feature_columns=None, *, optimizer="adam", learning_rate=0.01, batch_size=32, epochs=1000,
                  steps=None, clip_gradients_by_norm=None, l1=0.0, l2=0.0, early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=5, tol=1e-4, normalize_features=True, warm_start=False,
                  random_state=None, verbose=0):
@@ -335,7 +361,7 @@ class LinearClassifier(EstimatorFormMixin, ClassifierHead, _LinearFamily, Trainl
         (['no', 'yes'], True)
     """
 
-    def __init__(self, feature_columns=None, *, optimizer="adam", learning_rate=0.01, batch_size=32, epochs=10,
+    def __init__(self, feature_columns=None, *, optimizer="adam", learning_rate=0.01, batch_size=32, epochs=1000,
                  steps=None, clip_gradients_by_norm=None, l1=0.0, l2=0.0, class_weight=None, early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=5, tol=1e-4, normalize_features=True, warm_start=False,
                  random_state=None, verbose=0):
@@ -384,7 +410,7 @@ class DNNRegressor(EstimatorFormMixin, RegressorHead, _DNNFamily, TrainlabEstima
     """
 
     def __init__(self, hidden_units=(64, 32), feature_columns=None, *, activation="relu", dropout=None,
-                 batch_norm=False, optimizer="adam", learning_rate=0.001, batch_size=32, epochs=10, steps=None,
+                 batch_norm=False, optimizer="adam", learning_rate=0.001, batch_size=32, epochs=200, steps=None,
                  clip_gradients_by_norm=None, l1=0.0, l2=0.0, early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=5, tol=1e-4, normalize_features=True, warm_start=False, random_state=None,
                  verbose=0):
@@ -428,7 +454,7 @@ class DNNClassifier(EstimatorFormMixin, ClassifierHead, _DNNFamily, TrainlabEsti
     """
 
     def __init__(self, hidden_units=(64, 32), feature_columns=None, *, activation="relu", dropout=None,
-                 batch_norm=False, optimizer="adam", learning_rate=0.001, batch_size=32, epochs=10, steps=None,
+                 batch_norm=False, optimizer="adam", learning_rate=0.001, batch_size=32, epochs=200, steps=None,
                  clip_gradients_by_norm=None, l1=0.0, l2=0.0, class_weight=None, early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=5, tol=1e-4, normalize_features=True, warm_start=False,
                  random_state=None, verbose=0):

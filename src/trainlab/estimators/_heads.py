@@ -22,7 +22,17 @@ EPSILON = 1e-7  # Keras' clipping of probabilities in cross-entropy
 
 
 class RegressorHead(RegressorMixin):
-    """Targets ``(N,)`` or ``(N, k)`` (k = TF's ``label_dimension``); loss: mean squared error."""
+    """Targets ``(N,)`` or ``(N, k)`` (k = TF's ``label_dimension``); loss: mean squared error.
+
+    Estimators whose last layer is linear name it in `_output_layer`; they
+    train on standardized targets ``(y - mean) / std`` (statistics of the
+    first `fit` / `partial_fit`, per target column), so that the default
+    learning rate suits targets of any scale and the zero-initialized bias
+    starts at the targets' mean. The scale is folded back into that layer's
+    weights after training: ``model_`` predicts in the targets' own units, and
+    ``coef_`` / ``intercept_`` are raw-unit values. Losses in ``history_`` are
+    in standardized units (mean squared error divided by the variance).
+    """
 
     _is_classifier = False
 
@@ -44,8 +54,47 @@ class RegressorHead(RegressorMixin):
             raise ValueError(f"`y` has {y2.shape[1]} target column(s); the model was fitted with {self.n_outputs_}.")
         return y2
 
+    def _setup_targets(self, y: np.ndarray, sample_weight: np.ndarray | None) -> None:
+        """First fit only: the (weighted) mean and standard deviation per target column."""
+        if self._linear_output() is None:
+            return
+        w = None if sample_weight is None or not np.sum(sample_weight) > 0 else sample_weight
+        y = np.asarray(y, np.float64)
+        mean = np.average(y, axis=0, weights=w)
+        std = np.sqrt(np.average((y - mean) ** 2, axis=0, weights=w))
+        self._target_mean_, self._target_scale_ = mean, np.where(std > 0, std, 1.0)
+
+    def _target_unit(self) -> float:
+        """Standardized targets: their std (mean over columns). ``l1 / std`` on standardized
+        targets keeps the raw-unit objective ``mse + l1 |w| + l2 w**2`` of a linear model
+        (divided by ``std**2``); l2 needs no change."""
+        if self._linear_output() is None or not hasattr(self, "_target_scale_"):
+            return 1.0
+        return float(np.mean(self._target_scale_))
+
+    def _linear_output(self) -> str | None:
+        """Name of the linear output layer (set by the estimator family), or None: no standardization."""
+        return getattr(self, "_output_layer", None)
+
     def _model_targets(self, y: np.ndarray) -> np.ndarray:
-        return y
+        if self._linear_output() is None:
+            return y
+        return ((y - self._target_mean_) / self._target_scale_).astype(np.float32)
+
+    def _export_variables(self, ts: Any) -> dict:
+        """Variables predicting raw targets: ``z * std + mean`` folded into the linear output layer."""
+        layer_name = self._linear_output()
+        if layer_name is None:
+            return {"params": ts.params, "state": ts.state}
+        mean, scale = self._target_mean_.astype(np.float32), self._target_scale_.astype(np.float32)
+        params = dict(ts.params)
+        # the weights that map straight to the outputs end in the unit axis: kernel (d, k), categorical
+        # weights (buckets, k), bias (k,); feature statistics and embeddings of the layer stay as they are
+        outputs = self._output_weight_names()
+        layer = {name: w * scale if name in outputs else w for name, w in params[layer_name].items()}
+        layer["bias"] = layer["bias"] + mean
+        params[layer_name] = layer
+        return {"params": params, "state": ts.state}
 
     def _data_loss(self, outputs: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None) -> float:
         per_row = np.mean((outputs.reshape(len(y), -1) - y) ** 2, axis=1)
