@@ -112,7 +112,7 @@ def test_bad_header_fields_give_one_valueerror_naming_file_and_field(saved, tmp_
     ("model_config", "[" * 70 + "]" * 70, r"model_config(\[0\]){64}", r"nested more than 64 levels"),
     ("model_config", '{"class_name": "Dense", "config": {"units": NaN}}', "model_config.config.units", r"is NaN"),
     ("model_config", "{", "model_config", r"is not valid JSON"),
-    ("build_input_shape", '"abc"', "build_input_shape", r"is 'abc'"),
+    ("build_input_shape", '"abc"', "build_input_shape", r'is "abc", but an input shape'),
     ("build_input_shape", "[null, 99999999999]", r"build_input_shape\[1\]", r"outside the integer cap"),
     ("build_input_shape", "[null, 20000000]", r"build_input_shape\[1\]", r"input dimension"),
     ("compile_config", "[1]", "compile_config", r"is a list, but a dict or null"),

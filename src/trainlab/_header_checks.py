@@ -51,12 +51,13 @@ import json
 import math
 from typing import Any
 
+import jax
 import numpy as np
 
 __all__ = [
     "MAX_HEADER_BYTES", "MAX_TENSORS", "MAX_DEPTH", "MAX_LAYERS", "MAX_STRING", "MAX_LIST", "MAX_INT",
     "MAX_DIM", "MAX_PARAMS", "header_error", "parse_json_field", "check_json_tree", "check_layer_tree",
-    "tensors_sha256", "check_param_count",
+    "tensors_sha256", "check_param_count", "check_tensors", "check_input_shape", "check_train_state",
 ]
 
 MAX_HEADER_BYTES = 64 * 2**20
@@ -241,3 +242,67 @@ def tensors_sha256(tensors: dict[str, np.ndarray]) -> str:
         digest.update(f"{name}\0{arr.dtype.str}\0{arr.shape}\0".encode())
         digest.update(arr.reshape(-1).view(np.uint8).data if arr.size else b"")
     return digest.hexdigest()
+
+
+_TENSOR_PREFIXES = ("params/", "state/", "optimizer/", "train_state/")
+
+
+def check_tensors(tensors: dict[str, np.ndarray], metadata: dict[str, str], filepath: str) -> None:
+    """Tensor count and names against the caps, and the stored checksum (when there is one)."""
+    if len(tensors) > MAX_TENSORS:
+        raise header_error(filepath, "tensors", f"lists {len(tensors)} tensors, over the cap of {MAX_TENSORS}")
+    for name in tensors:
+        if not name.startswith(_TENSOR_PREFIXES) or len(name) > MAX_STRING:
+            raise header_error(filepath, "tensors", f"has a tensor named {name[:80]!r}, but trainlab writes only "
+                                                    f"names starting with {', '.join(_TENSOR_PREFIXES)}")
+    stored = metadata.get("tensors_sha256")
+    if stored is None:  # written before checksums existed: nothing to verify
+        return
+    actual = tensors_sha256(tensors)
+    if stored != actual:
+        raise ValueError(
+            f"{filepath!r}: header field `tensors_sha256` is {stored[:80]!r}, but the tensors in the file hash to "
+            f"{actual!r}: the weights were altered or corrupted after saving (a bad copy, disk or download). "
+            f"Nothing was loaded; use another copy of the file or save the model again."
+        )
+
+
+def check_input_shape(value: Any, filepath: str) -> None:
+    """`build_input_shape`: null, one shape, or a list / dict of shapes, where a shape
+    is a non-empty list of null or sizes in [0, MAX_DIM]."""
+
+    def check_shape(shape: Any, path: str) -> None:
+        if not isinstance(shape, list) or not shape:
+            raise header_error(filepath, path, f"is {json.dumps(shape)[:60]}, but an input shape (a list such as "
+                                               f"[null, 784]) was expected")
+        for i, d in enumerate(shape):
+            if d is not None and (isinstance(d, bool) or not isinstance(d, int) or not 0 <= d <= MAX_DIM):
+                raise header_error(filepath, f"{path}[{i}]", f"is {json.dumps(d)[:60]}, but an input dimension "
+                                                             f"must be null or an integer in [0, {MAX_DIM}]")
+
+    field = "build_input_shape"
+    if value is None:
+        return
+    if isinstance(value, dict):
+        for k, v in value.items():
+            check_shape(v, f"{field}.{k}")
+    elif isinstance(value, list) and value and all(isinstance(s, list) for s in value):
+        for i, v in enumerate(value):
+            check_shape(v, f"{field}[{i}]")
+    else:
+        check_shape(value, field)
+
+
+def check_train_state(tensors: dict[str, np.ndarray], filepath: str) -> dict[str, Any] | None:
+    """Step and random key of the saved train state, checked, or None when absent."""
+    step, key = tensors.get("train_state/step"), tensors.get("train_state/key")
+    if step is None or key is None:
+        return None
+    if step.shape != (1,) or not np.issubdtype(step.dtype, np.integer) or not 0 <= int(step[0]) <= MAX_INT:
+        raise header_error(filepath, "train_state/step", f"is a {step.dtype} tensor of shape {step.shape}, but one "
+                                                         f"integer in [0, {MAX_INT}] was expected")
+    want = jax.eval_shape(lambda: jax.random.key_data(jax.random.key(0)))
+    if key.shape != want.shape or key.dtype != np.uint32:
+        raise header_error(filepath, "train_state/key", f"is a {key.dtype} tensor of shape {key.shape}, but a "
+                                                        f"uint32 random key of shape {want.shape} was expected")
+    return {"step": int(step[0]), "key": key}

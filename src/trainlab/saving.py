@@ -301,47 +301,8 @@ def read_metadata(filepath: str | os.PathLike) -> tuple[dict[str, str], dict[str
             f"{filepath!r} uses trainlab file format version {metadata.get('format_version')!r}; this trainlab "
             f"reads version {FORMAT_VERSION}."
         )
-    _check_tensors(tensors, metadata, filepath)
+    _checks.check_tensors(tensors, metadata, filepath)
     return metadata, tensors
-
-
-_TENSOR_PREFIXES = ("params/", "state/", "optimizer/", "train_state/")
-
-
-def _check_tensors(tensors: dict[str, np.ndarray], metadata: dict[str, str], filepath: str) -> None:
-    """Tensor count and names against the caps, and the stored checksum (when there is one)."""
-    if len(tensors) > _checks.MAX_TENSORS:
-        raise header_error(filepath, "tensors", f"lists {len(tensors)} tensors, over the cap of {_checks.MAX_TENSORS}")
-    for name in tensors:
-        if not name.startswith(_TENSOR_PREFIXES) or len(name) > _checks.MAX_STRING:
-            raise header_error(filepath, "tensors", f"has a tensor named {name[:80]!r}, but trainlab writes only "
-                                                    f"names starting with {', '.join(_TENSOR_PREFIXES)}")
-    stored = metadata.get("tensors_sha256")
-    if stored is None:  # written before checksums existed: nothing to verify
-        return
-    actual = _checks.tensors_sha256(tensors)
-    if stored != actual:
-        raise ValueError(
-            f"{filepath!r}: header field `tensors_sha256` is {stored[:80]!r}, but the tensors in the file hash to "
-            f"{actual!r}: the weights were altered or corrupted after saving (a bad copy, disk or download). "
-            f"Nothing was loaded; use another copy of the file or save the model again."
-        )
-
-
-def _check_input_shape(value: Any, filepath: str) -> None:
-    """`build_input_shape`: null, or (lists / dicts of) lists of null or sizes <= MAX_DIM."""
-    stack = [(value, "build_input_shape")]
-    while stack:
-        node, path = stack.pop()
-        if node is None:
-            continue
-        if isinstance(node, dict):
-            stack.extend((v, f"{path}.{k}") for k, v in node.items())
-        elif isinstance(node, list):
-            stack.extend((v, f"{path}[{i}]") for i, v in enumerate(node))
-        elif isinstance(node, bool) or not isinstance(node, int) or not 0 <= node <= _checks.MAX_DIM:
-            raise header_error(filepath, path, f"is {node!r:.60}, but an input dimension must be null or an "
-                                               f"integer in [0, {_checks.MAX_DIM}]")
 
 
 def _from_header(build: Any, filepath: str, field: str) -> Any:
@@ -375,21 +336,6 @@ def _variables_from_tensors(model: Any, tensors: dict[str, np.ndarray], filepath
         "params": _unflatten_into(template["params"], tensors, "params", filepath),
         "state": _unflatten_into(template.get("state", {}), tensors, "state", filepath),
     }
-
-
-def _restored_train_state(tensors: dict[str, np.ndarray], filepath: str) -> dict[str, Any] | None:
-    """Step and random key of the saved train state, checked, or None when absent."""
-    step, key = tensors.get("train_state/step"), tensors.get("train_state/key")
-    if step is None or key is None:
-        return None
-    if step.shape != (1,) or not np.issubdtype(step.dtype, np.integer) or not 0 <= int(step[0]) <= _checks.MAX_INT:
-        raise header_error(filepath, "train_state/step", f"is a {step.dtype} tensor of shape {step.shape}, but one "
-                                                         f"integer in [0, {_checks.MAX_INT}] was expected")
-    want = jax.eval_shape(lambda: jax.random.key_data(jax.random.key(0)))
-    if key.shape != want.shape or key.dtype != np.uint32:
-        raise header_error(filepath, "train_state/key", f"is a {key.dtype} tensor of shape {key.shape}, but a "
-                                                        f"uint32 random key of shape {want.shape} was expected")
-    return {"step": int(step[0]), "key": key}
 
 
 def load_model(filepath: str | os.PathLike, compile: bool = True) -> Any:
@@ -427,7 +373,7 @@ def load_model(filepath: str | os.PathLike, compile: bool = True) -> Any:
     config = _checks.parse_json_field(metadata, "model_config", filepath)
     _checks.check_layer_tree(config, filepath, "model_config")
     shape_json = _checks.parse_json_field(metadata, "build_input_shape", filepath, "null")
-    _check_input_shape(shape_json, filepath)
+    _checks.check_input_shape(shape_json, filepath)
     compile_config = _checks.parse_json_field(metadata, "compile_config", filepath, "null")
     if compile_config is not None and not isinstance(compile_config, dict):
         raise header_error(filepath, "compile_config", f"is a {type(compile_config).__name__}, but a dict or null "
@@ -449,7 +395,7 @@ def load_model(filepath: str | os.PathLike, compile: bool = True) -> Any:
         opt = [tensors[k] for k in sorted(k for k in tensors if k.startswith("optimizer/"))]
         if opt:
             model._restored_opt_leaves = opt
-        restored = _restored_train_state(tensors, filepath)
+        restored = _checks.check_train_state(tensors, filepath)
         if restored is not None:
             model._restored_train_state = restored
     return model
