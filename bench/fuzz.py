@@ -34,6 +34,8 @@ HEADING = "## Fuzzing (`make fuzz`, `bench/fuzz.py`)"
 
 sys.path.insert(0, str(FUZZ))
 sys.path.insert(0, str(ROOT / "src"))
+# the chunks' interpreters fuzz this checkout's trainlab, whatever is installed
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))
 
 from harness import fuzz_in_subprocess  # noqa: E402
 

@@ -317,11 +317,14 @@ def _from_header(build: Any, filepath: str, field: str) -> Any:
 def _variables_from_tensors(model: Any, tensors: dict[str, np.ndarray], filepath: str, input_shape: Any,
                             field: str | None = "model_config") -> dict:
     """The model's variables from `tensors`, after comparing every declared weight
-    shape, computed abstractly (no allocation), with the file's tensors."""
-    def abstract() -> Any:
-        return jax.eval_shape(lambda: model.init(jax.random.key(0), input_shape))
-
-    template = abstract() if field is None else _from_header(abstract, filepath, field)
+    shape with the file's tensors. With `field` (a model rebuilt from the header)
+    the shapes are computed abstractly with `jax.eval_shape` (nothing allocated);
+    without (`load_weights` into a built model) they are those of its own weights."""
+    if field is None:
+        template = jax.tree.map(lambda a: jax.ShapeDtypeStruct(np.shape(a), a.dtype), model.variables)
+    else:
+        template = _from_header(lambda: jax.eval_shape(lambda: model.init(jax.random.key(0), input_shape)),
+                                filepath, field)
     specs = {**_flatten(template["params"], "params", leaf=lambda v: v),
              **_flatten(template.get("state", {}), "state", leaf=lambda v: v)}
     _checks.check_param_count([(k, v.shape) for k, v in specs.items()], filepath)

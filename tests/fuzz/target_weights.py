@@ -16,7 +16,7 @@ _MODELS: list = []
 def seeds(workdir: pathlib.Path) -> list[bytes]:
     from _model_seeds import seed_models
 
-    _MODELS[:] = seed_models()
+    _MODELS[:] = seed_models(train=False)
     out = []
     for i, model in enumerate(_MODELS):
         path = workdir / f"seed{i}.weights.safetensors"
