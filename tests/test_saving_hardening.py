@@ -97,6 +97,8 @@ def test_declared_shape_is_compared_with_the_files_tensors(saved, tmp_path):
     (lambda c: c["config"]["layers"][0].update(class_name="KerasTensor"), r"model_config", r"Unknown layer class"),
     (lambda c: _layer(c, 2).update(activation=["x"]), r"model_config", r"does not describe a model"),
     (lambda c: _layer(c, 0).update(name="n" * 70_000), r"layers\[0\]\.config\.name", r"65536"),
+    (lambda c: _layer(c, 0).update(ngrams=2**24), r"layers\[0\]\.config\.ngrams", r"n-gram orders must be integers "
+     r"in \[0, 64\]"),
     (lambda c: c["config"]["layers"].extend([c["config"]["layers"][1]] * 2_001), r"model_config",
      r"more than 2000 layers"),
 ])

@@ -33,6 +33,7 @@ cap                    value          applies to
                                       `output_dim`, `max_tokens`, ...) and every
                                       dimension of a declared shape
 ``MAX_PARAMS``         2**31          elements of all weights together
+``MAX_NGRAMS``         64             TextVectorization `ngrams` (each order)
 =====================  =============  ==========================================
 
 Example:
@@ -56,7 +57,7 @@ import numpy as np
 
 __all__ = [
     "MAX_HEADER_BYTES", "MAX_TENSORS", "MAX_DEPTH", "MAX_LAYERS", "MAX_STRING", "MAX_LIST", "MAX_INT",
-    "MAX_DIM", "MAX_PARAMS", "header_error", "parse_json_field", "check_json_tree", "check_layer_tree",
+    "MAX_DIM", "MAX_PARAMS", "MAX_NGRAMS", "header_error", "parse_json_field", "check_json_tree", "check_layer_tree",
     "tensors_sha256", "check_param_count", "check_tensors", "check_input_shape", "check_train_state",
 ]
 
@@ -69,6 +70,7 @@ MAX_LIST = 2**20
 MAX_INT = 2**31 - 1
 MAX_DIM = 2**24
 MAX_PARAMS = 2**31
+MAX_NGRAMS = 64  # TextVectorization `ngrams`: an n-gram order, expanded to range(1, n + 1) on the host
 
 # layer arguments that size a weight or an output: None or an integer in [0, MAX_DIM]
 SIZE_FIELDS = frozenset({
@@ -198,7 +200,12 @@ def check_layer_tree(config: Any, filepath: str, field: str) -> int:
             raise header_error(filepath, field, f"declares more than {MAX_LAYERS} layers (the cap)")
         for key, value in conf.items():
             sub = f"{path}.config.{key}"
-            if key in SIZE_FIELDS and not isinstance(value, list):
+            if key == "ngrams":
+                for d in value if isinstance(value, list) else [value]:
+                    if d is not None and (isinstance(d, bool) or not isinstance(d, int) or not 0 <= d <= MAX_NGRAMS):
+                        raise header_error(filepath, sub, f"is {_short(value)}, but n-gram orders must be integers "
+                                                          f"in [0, {MAX_NGRAMS}]")
+            elif key in SIZE_FIELDS and not isinstance(value, list):
                 _check_size(value, filepath, sub)
             elif key in SHAPE_FIELDS:
                 _check_shape(value, filepath, sub)

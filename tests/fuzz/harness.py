@@ -46,7 +46,7 @@ INTERESTING = [b"\x00", b"\xff", b"\x7f", b"\x80", b"\xff\xff\xff\x7f", b"\x00\x
                b"-1", b"1e308", b"999999999999", b"NaN", b"null", b"[]", b"{}", b'"', b"\\"]
 
 
-class _Hang(Exception):
+class _Hang(BaseException):  # not an Exception: a reader's `except Exception` must not swallow it
     pass
 
 
