@@ -8,7 +8,7 @@ SHARED ?= ../shared
 # Fashion-MNIST and MNIST are read from here (see README, "Where data comes from").
 export TRAINLAB_DATA_DIR ?= $(abspath $(SHARED)/datasets)
 
-.PHONY: demo test bench bench-peers clean venv
+.PHONY: demo test bench bench-peers fuzz clean venv
 
 venv: $(VENV)/.installed
 
@@ -34,6 +34,12 @@ test: $(VENV)/.installed
 
 bench: $(VENV)/.installed $(PEERS_VENV)/.installed
 	$(PY) bench/run.py --peers-python $(PEERS_PY) --shared $(SHARED)
+
+# every tests/fuzz/target_*.py with FUZZ_N inputs, in parallel subprocesses; table into bench/RESULTS.md
+FUZZ_N ?= 100000
+FUZZ_ARGS ?=
+fuzz: $(VENV)/.installed
+	$(PY) bench/fuzz.py --n $(FUZZ_N) $(FUZZ_ARGS)
 
 clean:
 	rm -rf $(VENV) $(PEERS_VENV) build dist src/*.egg-info .pytest_cache

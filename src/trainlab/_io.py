@@ -29,14 +29,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["atomic_write", "atomic_write_bytes", "atomic_write_text", "atomic_move", "temporary_file_beside", "sha256_file"]
+__all__ = ["atomic_write", "atomic_write_bytes", "atomic_write_text", "atomic_move", "temporary_file_beside", "sha256_file",
+           "remove_stale_temporaries"]
+
+STALE_AGE_S = 600.0  # a temporary without a readable writer pid is stale after this many seconds
 
 
 def temporary_file_beside(path: str | os.PathLike[str]) -> Path:
     """Create an empty temporary file in the folder of `path` and return its path.
 
-    The name starts with a dot and the destination's name, and ends in
-    ``.part``, so a leftover from a killed process is easy to recognise. The
+    The name is ``.<name>.<pid>.<hex>.part``: a dot, the destination's name,
+    the writer's process id and a random part, so that a leftover of a killed
+    process is easy to recognise (see `remove_stale_temporaries`). The
     file gets the permissions a plain `open` would give (0o666 less the umask),
     unlike `tempfile.mkstemp`'s 0o600. The folder is created if needed. The
     caller owns (and must remove) the file.
@@ -44,7 +48,7 @@ def temporary_file_beside(path: str | os.PathLike[str]) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     for _ in range(100):
-        tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.part"
+        tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(6)}.part"
         try:
             os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
         except FileExistsError:
@@ -139,3 +143,68 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "
     """Write `text` to `path` atomically (see `atomic_write`)."""
     with atomic_write(path, "w", encoding=encoding) as f:
         f.write(text)
+
+
+def _is_token(text: str) -> bool:
+    return len(text) == 12 and all(c in "0123456789abcdef" for c in text)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    except (OverflowError, OSError):
+        return False
+    return True
+
+
+def remove_stale_temporaries(path: str | os.PathLike[str], max_age_s: float = STALE_AGE_S) -> list[Path]:
+    """Delete temporaries that killed writers of `path` left beside it; return them.
+
+    A temporary ``.<name>.<pid>.<hex>.part`` (see `temporary_file_beside`) is
+    stale when process `pid` no longer exists; one without a pid (older
+    trainlab versions) when it was last modified more than `max_age_s` seconds
+    ago. A temporary of a live process (a save in flight, here or in another
+    process) is never touched. Errors (a file another process just removed)
+    are ignored.
+
+    Args:
+        path: the destination whose temporaries to clean up.
+        max_age_s: age after which a temporary without a pid counts as stale.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (folder / ".m.trainlab.999999999.0123456789ab.part").write_bytes(b"half")
+        >>> [p.name for p in remove_stale_temporaries(folder / "m.trainlab")]
+        ['.m.trainlab.999999999.0123456789ab.part']
+    """
+    import time
+
+    path = Path(path)
+    removed: list[Path] = []
+    prefix = f".{path.name}."
+    try:
+        candidates = [p for p in path.parent.iterdir() if p.name.startswith(prefix) and p.name.endswith(".part")]
+    except OSError:
+        return removed
+    now = time.time()
+    for tmp in candidates:
+        middle = tmp.name[len(prefix):-len(".part")].split(".")
+        if not _is_token(middle[-1]) or len(middle) > 2 or (len(middle) == 2 and not middle[0].isdigit()):
+            continue  # the temporary of another file whose name extends this one
+        if len(middle) == 2:
+            stale = not _pid_alive(int(middle[0]))
+        else:
+            try:
+                stale = now - tmp.stat().st_mtime > max_age_s
+            except OSError:
+                continue
+        if stale:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+                removed.append(tmp)
+    return removed

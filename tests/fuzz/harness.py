@@ -7,10 +7,11 @@ A *target* is a module ``tests/fuzz/target_<name>.py`` that defines
 * ``run(data: bytes, workdir: pathlib.Path) -> object``: write ``data`` where the reader
   expects it and read it back (the code under test);
 * ``CLEAN: tuple[type[BaseException], ...]``: the error classes a reader may raise for a bad
-  input (normally ``(ValueError,)``). The message must be non-empty.
+  input (normally ``(ValueError,)``). The message must be non-empty;
 * optionally ``mutate(data: bytes, rng: random.Random) -> bytes``: a format-aware mutator
-  (for example: parse, change a field's value, serialise; see ``structured.py``), used
-  for half of the inputs instead of the byte mutator.
+  (for example one that edits JSON header fields and keeps the container valid, so that
+  inputs get past the first parsing checks). When present, half the inputs come from it
+  and half from the generic byte-level `mutate` below.
 
 Outcomes: ``ok`` (read without error), ``clean`` (one of ``CLEAN`` with a message),
 ``unclean`` (any other exception, or an empty message), ``hang`` (longer than
@@ -45,7 +46,7 @@ INTERESTING = [b"\x00", b"\xff", b"\x7f", b"\x80", b"\xff\xff\xff\x7f", b"\x00\x
                b"-1", b"1e308", b"999999999999", b"NaN", b"null", b"[]", b"{}", b'"', b"\\"]
 
 
-class _Hang(Exception):
+class _Hang(BaseException):  # not an Exception: a reader's `except Exception` must not swallow it
     pass
 
 
@@ -112,11 +113,10 @@ def fuzz(target: Any, *, n: int, seed: int, timeout_s: float = 10.0,
         with tempfile.TemporaryDirectory() as tmp:
             work = pathlib.Path(tmp)
             seeds = target.seeds(work)
+            custom = getattr(target, "mutate", None)
             for i in range(n):
-                seed_data = rng.choice(seeds)
-                # a target's own format-aware mutator (see structured.py), for half of the inputs
-                data = (target.mutate(seed_data, rng) if hasattr(target, "mutate") and rng.random() < 0.5
-                        else mutate(seed_data, rng))
+                seed_input = rng.choice(seeds)
+                data = custom(seed_input, rng) if custom is not None and rng.random() < 0.5 else mutate(seed_input, rng)
                 if progress is not None:
                     progress(i, data)
                 case = work / f"case{i % 2}"

@@ -30,6 +30,25 @@ __all__ = [
 ]
 
 
+_INT32 = np.iinfo(np.int32)
+
+
+def _check_int32_range(arr: np.ndarray, argument: str) -> None:
+    """Integers are cast to int32 for the device; refuse values that the cast would wrap."""
+    if arr.size == 0:
+        return
+    lo, hi = int(arr.min()), int(arr.max())
+    if lo < _INT32.min or hi > _INT32.max:
+        bad = hi if hi > _INT32.max else lo
+        where = tuple(int(i) for i in np.argwhere(arr == bad)[0])
+        raise ValueError(
+            f"`{argument}` holds the integer {bad} (at index {where}), outside the int32 range "
+            f"[{_INT32.min}, {_INT32.max}] that trainlab computes in; casting would silently wrap it "
+            f"(to {int(np.asarray(bad).astype(arr.dtype).astype(np.int32))}). Class labels must lie in "
+            f"[0, num_classes) and token indices in [0, input_dim): fix or drop the samples with such values."
+        )
+
+
 def _to_array(a: Any, argument: str) -> np.ndarray:
     if hasattr(a, "to_numpy"):
         a = a.to_numpy()
@@ -51,6 +70,7 @@ def _to_array(a: Any, argument: str) -> np.ndarray:
     if arr.dtype == np.float64:
         arr = arr.astype(np.float32)
     elif arr.dtype == np.int64 or arr.dtype == np.uint32 or arr.dtype == np.uint64:
+        _check_int32_range(arr, argument)  # before the cast, which would wrap 2**32 + 1 to 1
         arr = arr.astype(np.int32)
     elif arr.dtype == np.bool_:
         arr = arr.astype(np.float32)

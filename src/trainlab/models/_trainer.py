@@ -195,7 +195,10 @@ class TrainerMixin:
                           stacklevel=3)
             return ts
         restored = [jnp.asarray(b, dtype=jnp.asarray(a).dtype) for a, b in zip(fresh, leaves)]
-        return ts._replace(opt_state=jax.tree.unflatten(treedef, restored))
+        # slots and step count come from the file; hyperparameters from the optimizer object, so that a
+        # learning rate set after load_model (the usual fine-tuning step) wins over the saved one
+        opt_state = jax.tree.unflatten(treedef, restored)
+        return ts._replace(opt_state=opt_state._replace(hparams=ts.opt_state.hparams))
 
     def _push_host_changes(self, ts: Any) -> Any:
         """Apply changes made on the object side (set_weights, learning rate,
