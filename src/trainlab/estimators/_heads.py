@@ -62,6 +62,9 @@ class RegressorHead(RegressorMixin):
         y = np.asarray(y, np.float64)
         mean = np.average(y, axis=0, weights=w)
         std = np.sqrt(np.average((y - mean) ** 2, axis=0, weights=w))
+        if self.__dict__.get("_raw_target_units"):
+            # TF's Estimator form (`train(input_fn=...)`): the course's learning rates are for raw units
+            mean, std = np.zeros_like(mean), np.ones_like(std)
         self._target_mean_, self._target_scale_ = mean, np.where(std > 0, std, 1.0)
 
     def _target_unit(self) -> float:

@@ -231,8 +231,11 @@ class EstimatorFormMixin:
         saved = {p: getattr(self, p) for p in params}
         try:
             self.batch_size, self.steps, self.warm_start, self.early_stopping = int(batch_size), int(steps), True, False
+            # as TF does, train on the targets' own units (no standardization: see RegressorHead)
+            self.__dict__["_raw_target_units"] = True
             self._fit(features, labels, None, partial=False)
         finally:
+            self.__dict__.pop("_raw_target_units", None)
             for p, v in saved.items():
                 setattr(self, p, v)
         return self
