@@ -15,3 +15,22 @@ def load_example(name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+COURSE = pathlib.Path(__file__).resolve().parent / "course"
+
+
+def run_course_program(name: str, **kwargs):
+    """Run ``tests/course/<name>.py``'s ``main(small=True, **kwargs)`` as a fresh module.
+
+    tests/course/ is on sys.path meanwhile: programs import their helpers (``b_california_csv``)."""
+    import sys
+
+    sys.path.insert(0, str(COURSE))
+    try:
+        spec = importlib.util.spec_from_file_location(name, COURSE / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module.main(small=True, **kwargs)
+    finally:
+        sys.path.remove(str(COURSE))

@@ -1,22 +1,18 @@
 """Part A's course programs (tests/course/a_*.py), each run on small data and checked
 against a reference: closed forms, numpy, least squares, or accuracy above chance."""
 
-import importlib.util
 import os
 import pathlib
 
 import numpy as np
 import pytest
+from _examples import run_course_program
 
 HERE = pathlib.Path(__file__).resolve().parent
 DATA = pathlib.Path(os.environ.get("TRAINLAB_DATA_DIR", HERE.parents[2] / "shared" / "datasets"))
 
 
-def run(name: str, **kwargs):
-    spec = importlib.util.spec_from_file_location(name, HERE / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.main(small=True, **kwargs)
+run = run_course_program
 
 
 def test_basic_regression_matches_least_squares():

@@ -1,27 +1,17 @@
 """Course programs of issue 16, part B (tests/course/b_*.py), each run on small
 data and checked to have learned: above chance, or near a closed form."""
 
-import importlib.util
 import math
 import pathlib
-import sys
 
 import numpy as np
 import pytest
+from _examples import run_course_program
 
 HERE = pathlib.Path(__file__).resolve().parent
 
 
-def run(name: str) -> dict:
-    """Run ``tests/course/<name>.py``'s ``main(small=True)`` as a fresh module."""
-    sys.path.insert(0, str(HERE))  # the Crash Course programs import b_california_csv
-    try:
-        spec = importlib.util.spec_from_file_location(name, HERE / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module.main(small=True)
-    finally:
-        sys.path.remove(str(HERE))
+run = run_course_program
 
 
 @pytest.fixture(autouse=True)

@@ -1,19 +1,13 @@
 """Part C's course programs (custom loops, Metric subclasses, train_step, tuner):
 each runs on small data and learned (above chance, or near a closed form)."""
-import importlib.util
-import pathlib
 
 import numpy as np
 import pytest
+from _examples import run_course_program
 
-HERE = pathlib.Path(__file__).resolve().parent
 
 
-def run(name, **kwargs):
-    spec = importlib.util.spec_from_file_location(name, HERE / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.main(small=True, **kwargs)
+run = run_course_program
 
 
 def test_custom_training_walkthrough_learns_iris():
