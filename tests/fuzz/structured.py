@@ -8,6 +8,7 @@ the inputs and its byte mutator for the other half.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import random
@@ -52,7 +53,7 @@ def mutate_tree(tree: Any, rng: random.Random, edits: int | None = None) -> Any:
         key = path[-1]
         kind = rng.randrange(6)
         if kind <= 2:
-            parent[key] = rng.choice(EXTREMES)
+            parent[key] = copy.deepcopy(rng.choice(EXTREMES))  # never share one list: no cycles
         elif kind == 3:  # another value of the tree, possibly of another type
             other = rng.choice(paths)
             value = tree
@@ -65,7 +66,7 @@ def mutate_tree(tree: Any, rng: random.Random, edits: int | None = None) -> Any:
             else:
                 parent[key + rng.choice(["_", "s", "x"])] = parent.pop(key)
         elif isinstance(parent, dict):
-            parent[rng.choice(["extra", "units", "dropout", "l2", "name", "type", "when"])] = rng.choice(EXTREMES)
+            parent[rng.choice(["extra", "units", "dropout", "l2", "name", "type", "when"])] = copy.deepcopy(rng.choice(EXTREMES))
     return tree
 
 
