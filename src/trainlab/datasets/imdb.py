@@ -292,15 +292,8 @@ def _read_cache(folder: Path, key: dict[str, Any]) -> tuple[dict[str, int], dict
         _check_corpus(word_index, arrays)
         return word_index, arrays
     except (OSError, ValueError) as error:
-        warnings.warn(
-            f"trainlab.datasets.imdb: the cache in {folder} is damaged ({error}); it is "
-            f"deleted and rebuilt from the source.",
-            UserWarning,
-            stacklevel=4,
-        )
-        for name in (WORD_INDEX_FILE, SEQUENCES_FILE):
-            with contextlib.suppress(OSError):
-                (folder / name).unlink()
+        _discard_cache(folder, f"the cache in {folder} is damaged ({error}); it is deleted and rebuilt from "
+                               f"the source.", stacklevel=5)
         return None
 
 
@@ -332,16 +325,8 @@ def _write_cache(folder: Path, key: dict[str, Any], word_index: dict[str, int], 
         with atomic_write(folder / SEQUENCES_FILE) as f:
             np.savez(f, meta=np.array(meta), **corpus)
     except OSError as error:
-        warnings.warn(
-            f"trainlab.datasets.imdb: could not write the cache in {folder} ({error}); "
-            f"the next load will parse the archive again. Set TRAINLAB_CACHE_DIR to a "
-            f"writable folder to fix this.",
-            UserWarning,
-            stacklevel=3,
-        )
-        for name in (WORD_INDEX_FILE, SEQUENCES_FILE):
-            with contextlib.suppress(OSError):
-                (folder / name).unlink()
+        _discard_cache(folder, f"could not write the cache in {folder} ({error}); the next load will parse the "
+                               f"archive again. Set TRAINLAB_CACHE_DIR to a writable folder to fix this.", stacklevel=4)
 
 
 def _sha(data: bytes) -> str:
@@ -358,3 +343,11 @@ def _load_corpus(path: Any) -> tuple[dict[str, int], dict[str, np.ndarray]]:
     word_index, corpus = _build(source)
     _write_cache(folder, key, word_index, corpus)
     return word_index, corpus
+
+
+def _discard_cache(folder: Path, reason: str, stacklevel: int) -> None:
+    """Warn with `reason` and delete both cache files (a half-written or damaged cache is never read)."""
+    warnings.warn(f"trainlab.datasets.imdb: {reason}", UserWarning, stacklevel=stacklevel)
+    for name in (WORD_INDEX_FILE, SEQUENCES_FILE):
+        with contextlib.suppress(OSError):
+            (folder / name).unlink()
